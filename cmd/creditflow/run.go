@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/creditflow/creditflow/activities"
+	"github.com/creditflow/creditflow/api"
+	"github.com/creditflow/creditflow/config"
+	"github.com/creditflow/creditflow/email"
+	"github.com/creditflow/creditflow/metrics"
+	"github.com/creditflow/creditflow/policy"
+	"github.com/creditflow/creditflow/store"
+	"github.com/creditflow/creditflow/worker"
+)
+
+func migrateCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "migrate",
+		Short: "Apply the database migrations to DATABASE_URL (creating the database if missing)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := config.FromEnv()
+			if err != nil {
+				return err
+			}
+			if err := store.Migrate(cmd.Context(), cfg.DatabaseURL); err != nil {
+				return err
+			}
+			newLogger().Info("database migrated")
+			return nil
+		},
+	}
+}
+
+func workerCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "worker",
+		Short: "Run the Temporal worker on TEMPORAL_TASK_QUEUE",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return run(cmd.Context(), runWorker)
+		},
+	}
+}
+
+func apiCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "api",
+		Short: "Serve the HTTP API on CREDITFLOW_HTTP_ADDR",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return run(cmd.Context(), runAPI)
+		},
+	}
+}
+
+// service is what the worker and the API need: configuration, Postgres
+// and a Temporal client.
+type service struct {
+	cfg      config.Config
+	logger   *slog.Logger
+	store    *store.Store
+	temporal client.Client
+	metrics  http.Handler
+}
+
+// run connects to Postgres and Temporal and runs the given parts until
+// the context ends or one of them fails.
+func run(ctx context.Context, parts ...func(context.Context, *service) error) error {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	logger := newLogger()
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	metricsHandler, metricsHTTP, err := metrics.New(logger)
+	if err != nil {
+		return err
+	}
+	tc, err := dialTemporal(ctx, cfg, logger, metricsHandler)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	svc := &service{cfg: cfg, logger: logger, store: st, temporal: tc, metrics: metricsHTTP}
+	g, ctx := errgroup.WithContext(ctx)
+	for _, part := range parts {
+		g.Go(func() error { return part(ctx, svc) })
+	}
+	return g.Wait()
+}
+
+func dialTemporal(ctx context.Context, cfg config.Config, logger *slog.Logger, metrics client.MetricsHandler) (client.Client, error) {
+	opts := client.Options{
+		HostPort:       cfg.TemporalAddress,
+		Namespace:      cfg.TemporalNamespace,
+		Logger:         sdklog.NewStructuredLogger(logger),
+		MetricsHandler: metrics,
+	}
+	if cfg.TemporalTLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TemporalTLSCert, cfg.TemporalTLSKey)
+		if err != nil {
+			return nil, fmt.Errorf("TEMPORAL_TLS_CERT/TEMPORAL_TLS_KEY: %w", err)
+		}
+		opts.ConnectionOptions.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	}
+	if cfg.TemporalAPIKey != "" {
+		opts.Credentials = client.NewAPIKeyStaticCredentials(cfg.TemporalAPIKey)
+		if opts.ConnectionOptions.TLS == nil {
+			opts.ConnectionOptions.TLS = &tls.Config{}
+		}
+	}
+	tc, err := client.DialContext(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("connect to temporal at %s (TEMPORAL_ADDRESS): %w", cfg.TemporalAddress, err)
+	}
+	return tc, nil
+}
+
+func runWorker(ctx context.Context, svc *service) error {
+	pol, err := policy.Load(svc.cfg.PolicyFile)
+	if err != nil {
+		return fmt.Errorf("CREDITFLOW_POLICY_FILE: %w", err)
+	}
+	acts := &activities.Activities{
+		Store:      svc.store,
+		Policy:     pol,
+		Day:        svc.cfg.Day,
+		From:       svc.cfg.MailFrom,
+		CreditTeam: svc.cfg.CreditTeam,
+	}
+	if svc.cfg.SendGridAPIKey != "" {
+		acts.Mail = email.NewSendGrid(svc.cfg.SendGridAPIKey, svc.cfg.SendGridAPIHost)
+	} else {
+		svc.logger.Warn("SENDGRID_API_KEY is unset: emails are rendered into the outbox and logged, not sent")
+	}
+	w := worker.New(svc.temporal, svc.cfg.TaskQueue, acts)
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	svc.logger.Info("worker started", "task_queue", svc.cfg.TaskQueue, "day", svc.cfg.Day)
+	if svc.cfg.MetricsAddr != "" {
+		go serveMetrics(ctx, svc)
+	}
+	<-ctx.Done()
+	w.Stop()
+	return nil
+}
+
+func runAPI(ctx context.Context, svc *service) error {
+	srv := &api.Server{Store: svc.store, Temporal: svc.temporal, TaskQueue: svc.cfg.TaskQueue, Logger: svc.logger, Metrics: svc.metrics}
+	httpServer := &http.Server{
+		Addr:              svc.cfg.HTTPAddr,
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		_ = httpServer.Shutdown(shutdown)
+	}()
+	svc.logger.Info("api listening", "addr", svc.cfg.HTTPAddr)
+	if err := httpServer.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("CREDITFLOW_HTTP_ADDR %s: %w", svc.cfg.HTTPAddr, err)
+	}
+	return nil
+}
+
+// serveMetrics serves /metrics for a worker that runs without the API.
+func serveMetrics(ctx context.Context, svc *service) {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", svc.metrics)
+	srv := &http.Server{Addr: svc.cfg.MetricsAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+		svc.logger.Error("CREDITFLOW_METRICS_ADDR", "error", err)
+	}
+}

@@ -1,0 +1,124 @@
+// Package config reads Creditflow's configuration from the environment.
+//
+// Every variable has a default that suits a laptop; a value that cannot be
+// used stops the process with an error naming the variable, so a typo in a
+// deployment manifest is caught at start and not at the first reminder.
+package config
+
+import (
+	"fmt"
+	"net/mail"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+)
+
+// Config is everything the binary reads from its environment.
+type Config struct {
+	DatabaseURL string
+
+	TemporalAddress   string
+	TemporalNamespace string
+	TaskQueue         string
+	TemporalAPIKey    string
+	TemporalTLSCert   string
+	TemporalTLSKey    string
+
+	HTTPAddr string
+	// MetricsAddr is where a worker-only process serves /metrics; the API
+	// serves them on its own address.
+	MetricsAddr string
+
+	SendGridAPIKey  string
+	SendGridAPIHost string
+	MailFrom        string
+	CreditTeam      string
+
+	// Day is the length of one policy day. Production uses 24h; demos and
+	// end-to-end tests compress it so a 90-day dunning cycle takes minutes.
+	Day        time.Duration
+	PolicyFile string
+}
+
+// Defaults as the design's configuration table gives them.
+const (
+	DefaultDatabaseURL     = "postgres://postgres@localhost:5432/creditflow?sslmode=disable"
+	DefaultTemporalAddress = "localhost:7233"
+	DefaultNamespace       = "default"
+	DefaultTaskQueue       = "creditflow"
+	DefaultHTTPAddr        = ":8080"
+	DefaultSendGridAPIHost = "https://api.sendgrid.com"
+	DefaultMailFrom        = "credit@example.com"
+	DefaultDay             = 24 * time.Hour
+)
+
+// FromEnv reads the configuration from the process environment.
+func FromEnv() (Config, error) { return Load(os.LookupEnv) }
+
+// Load reads the configuration through lookup, which tests replace.
+func Load(lookup func(string) (string, bool)) (Config, error) {
+	get := func(name, def string) string {
+		if v, ok := lookup(name); ok && strings.TrimSpace(v) != "" {
+			return strings.TrimSpace(v)
+		}
+		return def
+	}
+	c := Config{
+		DatabaseURL:       get("DATABASE_URL", DefaultDatabaseURL),
+		TemporalAddress:   get("TEMPORAL_ADDRESS", DefaultTemporalAddress),
+		TemporalNamespace: get("TEMPORAL_NAMESPACE", DefaultNamespace),
+		TaskQueue:         get("TEMPORAL_TASK_QUEUE", DefaultTaskQueue),
+		TemporalAPIKey:    get("TEMPORAL_API_KEY", ""),
+		TemporalTLSCert:   get("TEMPORAL_TLS_CERT", ""),
+		TemporalTLSKey:    get("TEMPORAL_TLS_KEY", ""),
+		HTTPAddr:          get("CREDITFLOW_HTTP_ADDR", DefaultHTTPAddr),
+		MetricsAddr:       get("CREDITFLOW_METRICS_ADDR", ""),
+		SendGridAPIKey:    get("SENDGRID_API_KEY", ""),
+		SendGridAPIHost:   get("SENDGRID_API_HOST", DefaultSendGridAPIHost),
+		MailFrom:          get("CREDITFLOW_MAIL_FROM", DefaultMailFrom),
+		CreditTeam:        get("CREDITFLOW_CREDIT_TEAM", ""),
+		PolicyFile:        get("CREDITFLOW_POLICY_FILE", ""),
+	}
+
+	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return c, fmt.Errorf("DATABASE_URL: want a postgres:// URL")
+	}
+	if !strings.Contains(c.TemporalAddress, ":") {
+		return c, fmt.Errorf("TEMPORAL_ADDRESS: want host:port, got %q", c.TemporalAddress)
+	}
+	if (c.TemporalTLSCert == "") != (c.TemporalTLSKey == "") {
+		return c, fmt.Errorf("TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY: set both or neither")
+	}
+	if !strings.Contains(c.HTTPAddr, ":") {
+		return c, fmt.Errorf("CREDITFLOW_HTTP_ADDR: want [host]:port, got %q", c.HTTPAddr)
+	}
+	if c.MetricsAddr != "" && !strings.Contains(c.MetricsAddr, ":") {
+		return c, fmt.Errorf("CREDITFLOW_METRICS_ADDR: want [host]:port, got %q", c.MetricsAddr)
+	}
+	if u, err := url.Parse(c.SendGridAPIHost); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return c, fmt.Errorf("SENDGRID_API_HOST: want an http(s) URL, got %q", c.SendGridAPIHost)
+	}
+	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+		return c, fmt.Errorf("CREDITFLOW_MAIL_FROM: %q is not an email address", c.MailFrom)
+	}
+	if c.CreditTeam != "" {
+		if _, err := mail.ParseAddress(c.CreditTeam); err != nil {
+			return c, fmt.Errorf("CREDITFLOW_CREDIT_TEAM: %q is not an email address", c.CreditTeam)
+		}
+	}
+	c.Day = DefaultDay
+	if v := get("CREDITFLOW_DAY", ""); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 100*time.Millisecond {
+			return c, fmt.Errorf("CREDITFLOW_DAY: want a duration of at least 100ms such as 24h or 2s, got %q", v)
+		}
+		c.Day = d
+	}
+	if c.PolicyFile != "" {
+		if _, err := os.Stat(c.PolicyFile); err != nil {
+			return c, fmt.Errorf("CREDITFLOW_POLICY_FILE: %w", err)
+		}
+	}
+	return c, nil
+}

@@ -1,0 +1,51 @@
+package config
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func env(vars map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+}
+
+func TestDefaultsAreTheDesigns(t *testing.T) {
+	c, err := Load(env(nil))
+	require.NoError(t, err)
+	require.Equal(t, DefaultDatabaseURL, c.DatabaseURL)
+	require.Equal(t, "localhost:7233", c.TemporalAddress)
+	require.Equal(t, "creditflow", c.TaskQueue)
+	require.Equal(t, ":8080", c.HTTPAddr)
+	require.Equal(t, "https://api.sendgrid.com", c.SendGridAPIHost)
+	require.Equal(t, 24*time.Hour, c.Day)
+	require.Empty(t, c.SendGridAPIKey)
+}
+
+func TestBadValuesNameTheirVariable(t *testing.T) {
+	for name, value := range map[string]string{
+		"DATABASE_URL":           "mysql://x",
+		"TEMPORAL_ADDRESS":       "nohost",
+		"CREDITFLOW_HTTP_ADDR":   "8080",
+		"SENDGRID_API_HOST":      "api.sendgrid.com",
+		"CREDITFLOW_MAIL_FROM":   "not-an-address",
+		"CREDITFLOW_CREDIT_TEAM": "team",
+		"CREDITFLOW_DAY":         "one day",
+		"CREDITFLOW_POLICY_FILE": "/does/not/exist.yaml",
+		"TEMPORAL_TLS_CERT":      "/only/the/cert.pem",
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Load(env(map[string]string{name: value}))
+			require.ErrorContains(t, err, name)
+		})
+	}
+}
+
+func TestShortDayForDemos(t *testing.T) {
+	c, err := Load(env(map[string]string{"CREDITFLOW_DAY": "2s"}))
+	require.NoError(t, err)
+	require.Equal(t, 2*time.Second, c.Day)
+	_, err = Load(env(map[string]string{"CREDITFLOW_DAY": "1ms"}))
+	require.ErrorContains(t, err, "CREDITFLOW_DAY")
+}

@@ -1,0 +1,94 @@
+// Package email renders Creditflow's emails from templates and hands them
+// to SendGrid.
+package email
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"strings"
+	texttemplate "text/template"
+)
+
+// Kinds of email, as SendGrid categories and the outbox name them.
+const (
+	KindRequestReceived   = "request_received"
+	KindRequestDecided    = "request_decided"
+	KindReviewReminder    = "review_reminder"
+	KindReviewEscalation  = "review_escalation"
+	KindCourtesyNotice    = "courtesy_notice"
+	KindInvoiceReminder   = "invoice_reminder"
+	KindFinalNotice       = "final_notice"
+	KindSalesEscalation   = "sales_escalation"
+	KindEscalationOverdue = "escalation_overdue"
+	KindCreditHold        = "credit_hold"
+	KindHoldReleased      = "hold_released"
+	KindPaymentReceived   = "payment_received"
+	KindDisputeOpened     = "dispute_opened"
+	KindWeeklyDigest      = "weekly_digest"
+)
+
+// Message is one rendered email.
+type Message struct {
+	Key        string
+	Kind       string
+	From       string
+	To         []string
+	Subject    string
+	Text       string
+	HTML       string
+	CustomArgs map[string]string
+}
+
+//go:embed templates
+var templates embed.FS
+
+var (
+	textTemplates = texttemplate.Must(texttemplate.New("").Option("missingkey=zero").Funcs(texttemplate.FuncMap{"lines": lines}).ParseFS(templates, "templates/*.txt"))
+	htmlTemplates = htmltemplate.Must(htmltemplate.New("").Option("missingkey=zero").Funcs(htmltemplate.FuncMap{"lines": lines}).ParseFS(templates, "templates/*.html"))
+)
+
+// lines splits a multi-line fact (reasons, conditions) for a list.
+func lines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}
+
+// ErrUnknownKind is returned for a kind with no template.
+var ErrUnknownKind = errors.New("no template for this kind of email")
+
+// Render fills the templates of kind with facts: the subject and text come
+// from templates/KIND.txt ("subject" and "text" blocks), the HTML body from
+// templates/KIND.html inside the common layout.
+func Render(kind string, facts map[string]string) (subject, text, html string, err error) {
+	if textTemplates.Lookup(kind+".subject") == nil {
+		return "", "", "", fmt.Errorf("%w: %s", ErrUnknownKind, kind)
+	}
+	var b bytes.Buffer
+	if err := textTemplates.ExecuteTemplate(&b, kind+".subject", facts); err != nil {
+		return "", "", "", fmt.Errorf("render %s subject: %w", kind, err)
+	}
+	subject = strings.TrimSpace(b.String())
+	b.Reset()
+	if err := textTemplates.ExecuteTemplate(&b, kind+".text", facts); err != nil {
+		return "", "", "", fmt.Errorf("render %s text: %w", kind, err)
+	}
+	text = strings.TrimSpace(b.String()) + "\n"
+	b.Reset()
+	if err := htmlTemplates.ExecuteTemplate(&b, kind+".html", facts); err != nil {
+		return "", "", "", fmt.Errorf("render %s html: %w", kind, err)
+	}
+	body := htmltemplate.HTML(b.String()) // escaped by its own template
+	b.Reset()
+	if err := htmlTemplates.ExecuteTemplate(&b, "layout", struct {
+		Subject string
+		Body    htmltemplate.HTML
+	}{subject, body}); err != nil {
+		return "", "", "", fmt.Errorf("render %s layout: %w", kind, err)
+	}
+	return subject, text, b.String(), nil
+}

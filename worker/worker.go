@@ -1,0 +1,31 @@
+// Package worker builds the Temporal worker that runs Creditflow's
+// workflows and activities.
+package worker
+
+import (
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/creditflow/creditflow/activities"
+	"github.com/creditflow/creditflow/workflows"
+)
+
+// New returns a worker on taskQueue with every workflow and activity
+// registered.
+func New(c client.Client, taskQueue string, a *activities.Activities) sdkworker.Worker {
+	w := sdkworker.New(c, taskQueue, sdkworker.Options{})
+	RegisterWorkflows(w)
+	w.RegisterActivity(a)
+	return w
+}
+
+// RegisterWorkflows adds Creditflow's workflows to a worker or a replayer,
+// under the names running workflows were started with.
+func RegisterWorkflows(r interface {
+	RegisterWorkflowWithOptions(any, workflow.RegisterOptions)
+}) {
+	for _, wf := range workflows.All() {
+		r.RegisterWorkflowWithOptions(wf.Func, workflow.RegisterOptions{Name: wf.Name})
+	}
+}

@@ -1,0 +1,351 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/creditflow/creditflow/activities"
+	"github.com/creditflow/creditflow/credit"
+	"github.com/creditflow/creditflow/email"
+	"github.com/creditflow/creditflow/money"
+	"github.com/creditflow/creditflow/policy"
+)
+
+// CreditRequestWorkflow follows a credit pre-approval or limit increase from
+// the sales rep's request to its outcome: score it, decide the clear cases
+// at once, otherwise wait (days if need be) for a credit analyst while
+// chasing the credit team, then apply the outcome and tell the rep.
+func CreditRequestWorkflow(ctx workflow.Context, r credit.CreditRequest) (credit.CreditRequest, error) {
+	cr := &creditRequest{CreditRequest: r}
+	if err := cr.registerHandlers(ctx); err != nil {
+		return r, err
+	}
+	return cr.run(withActivityOptions(ctx))
+}
+
+// creditRequest is the workflow's state.
+type creditRequest struct {
+	credit.CreditRequest
+	assessment activities.Assessment
+	withdrawal *credit.WithdrawRequest
+	finished   bool // the outcome is recorded; updates may answer
+}
+
+var a *activities.Activities
+
+func (cr *creditRequest) run(ctx workflow.Context) (credit.CreditRequest, error) {
+	// Score.
+	if err := workflow.ExecuteActivity(ctx, a.ScoreCreditRequest, cr.CreditRequest).Get(ctx, &cr.assessment); err != nil {
+		return cr.CreditRequest, fmt.Errorf("score: %w", err)
+	}
+	cr.recordScore()
+
+	// Decide the clear cases at once; wait for a human for the others.
+	switch {
+	case cr.withdrawal != nil:
+		// Withdrawn while it was being scored: nothing to decide.
+	case cr.assessment.Score.Outcome == policy.OutcomeApprove:
+		limit := cr.RequestedLimit
+		cr.Decision = cr.automaticDecision(credit.OutcomeApprove, &limit)
+	case cr.assessment.Score.Outcome == policy.OutcomeDecline:
+		cr.Decision = cr.automaticDecision(credit.OutcomeDecline, nil)
+	default:
+		cr.Status = credit.StatusPendingReview
+		cr.notify(ctx, "received", email.KindRequestReceived, nil, activities.AudienceCreditTeam)
+		if err := cr.awaitReview(ctx); err != nil {
+			return cr.CreditRequest, err
+		}
+	}
+
+	// Apply the outcome to the account and tell the rep.
+	switch {
+	case cr.Decision != nil:
+		if err := workflow.ExecuteActivity(ctx, a.ApplyDecision, cr.ID, *cr.Decision).Get(ctx, nil); err != nil {
+			return cr.CreditRequest, fmt.Errorf("apply decision: %w", err)
+		}
+		cr.Status = cr.Decision.Status()
+		cr.DecidedAt = &cr.Decision.DecidedAt
+	case cr.withdrawal != nil:
+		if err := cr.close(ctx, credit.StatusWithdrawn, cr.withdrawal.By.Email, cr.withdrawal.Reason); err != nil {
+			return cr.CreditRequest, err
+		}
+	default:
+		if err := cr.close(ctx, credit.StatusExpired, "creditflow", "no decision within the review period"); err != nil {
+			return cr.CreditRequest, err
+		}
+	}
+	cr.UpdatedAt = workflow.Now(ctx)
+	cr.finished = true
+	if cr.withdrawal == nil {
+		cr.notify(ctx, "decided", email.KindRequestDecided, []string{cr.CreatedBy}, "")
+	}
+	// Let update handlers that wait for the outcome answer before we return.
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return cr.CreditRequest, err
+	}
+	return cr.CreditRequest, nil
+}
+
+// awaitReview waits for a decision or a withdrawal, reminding the credit
+// team and then escalating to the credit managers as the service level
+// passes, until the request expires.
+func (cr *creditRequest) awaitReview(ctx workflow.Context) error {
+	review, day := cr.assessment.Review, cr.assessment.Day
+	waitingSince := workflow.Now(ctx)
+	stages := []struct {
+		afterDays int
+		summary   string
+		chase     func()
+	}{
+		{review.ReminderAfterDays, "review reminder", func() {
+			cr.notify(ctx, "review-reminder", email.KindReviewReminder, nil, activities.AudienceCreditTeam)
+		}},
+		{review.EscalateAfterDays, "review escalation", func() {
+			cr.notify(ctx, "review-escalation", email.KindReviewEscalation, nil, activities.AudienceCreditManagers)
+		}},
+		{review.ExpireAfterDays, "review expiry", func() {}},
+	}
+	for _, stage := range stages {
+		deadline := waitingSince.Add(time.Duration(stage.afterDays) * day)
+		answered, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+			Timeout:      deadline.Sub(workflow.Now(ctx)),
+			TimerOptions: workflow.TimerOptions{Summary: stage.summary},
+		}, func() bool { return cr.Decision != nil || cr.withdrawal != nil })
+		if err != nil || answered {
+			return err
+		}
+		stage.chase()
+	}
+	return nil
+}
+
+func (cr *creditRequest) recordScore() {
+	s := cr.assessment.Score
+	cr.Score = &s.Points
+	cr.Band = s.Band
+	cr.Reasons = s.Reasons
+	cr.RecommendedLimit = &s.RecommendedLimit
+}
+
+func (cr *creditRequest) automaticDecision(outcome string, limit *money.Money) *credit.Decision {
+	s := cr.assessment.Score
+	return &credit.Decision{
+		Outcome:       outcome,
+		ApprovedLimit: limit,
+		Reason:        fmt.Sprintf("decided by the scorecard: %d points, band %s", s.Points, s.Band),
+		DecidedBy:     "creditflow",
+		Automatic:     true,
+	}
+}
+
+func (cr *creditRequest) close(ctx workflow.Context, status, by, reason string) error {
+	// The status changes before the activity runs, so that a decision
+	// arriving while the expiry is being recorded is refused, not lost.
+	cr.Status = status
+	c := activities.Closure{RequestID: cr.ID, Status: status, By: by, Reason: reason, At: workflow.Now(ctx)}
+	if err := workflow.ExecuteActivity(ctx, a.CloseCreditRequest, c).Get(ctx, nil); err != nil {
+		return fmt.Errorf("close as %s: %w", status, err)
+	}
+	return nil
+}
+
+// notify sends one email about the request. A failed email is logged and
+// does not stop the credit process: the outbox keeps the failure for
+// whoever looks at the request.
+func (cr *creditRequest) notify(ctx workflow.Context, step, kind string, to []string, audience string) {
+	e := activities.Email{
+		Key:      CreditRequestWorkflowID(cr.ID) + "/" + step,
+		Kind:     kind,
+		To:       to,
+		Audience: audience,
+		Facts:    cr.facts(ctx),
+		IDs:      map[string]string{"request_id": cr.ID, "account_id": cr.AccountID},
+	}
+	if err := workflow.ExecuteActivity(ctx, a.SendEmail, e).Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Error("email not sent", "kind", kind, "error", err)
+	}
+}
+
+// facts are what the email templates may show about the request.
+func (cr *creditRequest) facts(ctx workflow.Context) map[string]string {
+	s := cr.assessment.Score
+	review := cr.assessment.Review
+	kindLabel := "credit pre-approval"
+	if cr.Kind == credit.KindLimitIncrease {
+		kindLabel = "credit limit increase"
+	}
+	daysWaiting := 0
+	if d := cr.assessment.Day; d > 0 {
+		daysWaiting = int(workflow.Now(ctx).Sub(cr.CreatedAt) / d)
+	}
+	f := map[string]string{
+		"RequestID":         cr.ID,
+		"AccountID":         cr.AccountID,
+		"AccountName":       cr.assessment.AccountName,
+		"KindLabel":         kindLabel,
+		"RequestedBy":       cr.CreatedBy,
+		"RecipientName":     cr.CreatedBy,
+		"RequestedLimit":    cr.RequestedLimit.Display(),
+		"Reason":            cr.Reason,
+		"Score":             strconv.Itoa(s.Points),
+		"Band":              s.Band,
+		"Reasons":           strings.Join(s.Reasons, "\n"),
+		"RecommendedLimit":  s.RecommendedLimit.Display(),
+		"ReminderAfterDays": strconv.Itoa(review.ReminderAfterDays),
+		"DaysWaiting":       strconv.Itoa(daysWaiting),
+		"DaysToEscalation":  strconv.Itoa(review.EscalateAfterDays - review.ReminderAfterDays),
+		"ExpireAfterDays":   strconv.Itoa(review.ExpireAfterDays),
+	}
+	switch {
+	case cr.Decision != nil:
+		d := cr.Decision
+		f["OutcomeLabel"] = map[string]string{
+			credit.OutcomeApprove:               "Approved",
+			credit.OutcomeApproveWithConditions: "Approved with conditions",
+			credit.OutcomeDecline:               "Declined",
+		}[d.Outcome]
+		f["OutcomeSentence"] = strings.ToLower(f["OutcomeLabel"])
+		if d.ApprovedLimit != nil {
+			f["ApprovedLimit"] = d.ApprovedLimit.Display()
+		}
+		f["Conditions"] = strings.Join(conditionLabels(d.Conditions), "\n")
+		f["Reason"] = d.Reason
+		f["DecidedBy"] = d.DecidedBy
+	case cr.Status == credit.StatusExpired:
+		f["OutcomeLabel"] = "Expired"
+		f["OutcomeSentence"] = "expired: nobody decided it within " + strconv.Itoa(review.ExpireAfterDays) + " days; ask again if the deal is still on"
+	}
+	return f
+}
+
+func conditionLabels(conditions []string) []string {
+	labels := map[string]string{
+		"letter_of_credit":   "a letter of credit",
+		"personal_guarantee": "a personal guarantee",
+		"deposit":            "a deposit",
+		"shorter_terms":      "shorter payment terms",
+	}
+	out := make([]string, 0, len(conditions))
+	for _, c := range conditions {
+		out = append(out, labels[c])
+	}
+	return out
+}
+
+// registerHandlers installs the decision and withdrawal updates and the
+// status query.
+func (cr *creditRequest) registerHandlers(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (credit.CreditRequest, error) {
+		return cr.CreditRequest, nil
+	}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, DecisionUpdate, cr.decide,
+		workflow.UpdateHandlerOptions{Validator: cr.validateDecision}); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, WithdrawUpdate, cr.withdraw,
+		workflow.UpdateHandlerOptions{Validator: cr.validateWithdrawal})
+}
+
+// validateDecision re-checks what the API checked, against the workflow's
+// own state: a decision is taken once, by someone entitled to take it.
+func (cr *creditRequest) validateDecision(ctx workflow.Context, d credit.DecisionRequest) error {
+	if cr.Status != credit.StatusPendingReview || cr.Decision != nil || cr.withdrawal != nil {
+		return conflict(fmt.Sprintf("credit request %s is not waiting for a decision (status %s)", cr.ID, cr.Status))
+	}
+	if d.By.Role != credit.RoleCredit && d.By.Role != credit.RoleCreditManager {
+		return forbidden("only credit analysts and credit managers decide credit requests")
+	}
+	if strings.EqualFold(d.By.Email, cr.CreatedBy) {
+		return forbidden("segregation of duties: nobody decides a request they created")
+	}
+	switch d.Outcome {
+	case credit.OutcomeApprove, credit.OutcomeApproveWithConditions:
+		if d.ApprovedLimit == nil || d.ApprovedLimit.Minor <= 0 {
+			return invalid("approved_limit: an approval needs a positive approved limit")
+		}
+		if d.ApprovedLimit.Currency != cr.RequestedLimit.Currency {
+			return invalid("approved_limit: must be in " + cr.RequestedLimit.Currency + ", the currency of the request")
+		}
+		if d.ApprovedLimit.Minor > cr.RequestedLimit.Minor {
+			return invalid("approved_limit: must not exceed the requested limit " + cr.RequestedLimit.Display())
+		}
+		if d.By.Role == credit.RoleCredit {
+			max := cr.assessment.Review.DefaultApprovalMax
+			if d.By.ApprovalLimit != nil {
+				max = *d.By.ApprovalLimit
+			}
+			if d.ApprovedLimit.Minor > money.FromMajor(max, d.ApprovedLimit.Currency).Minor {
+				return forbidden(fmt.Sprintf("approved_limit: above your approval limit of %s", money.FromMajor(max, d.ApprovedLimit.Currency).Display()))
+			}
+		}
+		if d.Outcome == credit.OutcomeApproveWithConditions && len(d.Conditions) == 0 {
+			return invalid("conditions: an approval with conditions names at least one")
+		}
+		for _, c := range d.Conditions {
+			if !slices.Contains(credit.Conditions, c) {
+				return invalid("conditions: unknown condition " + c)
+			}
+		}
+	case credit.OutcomeDecline:
+		if strings.TrimSpace(d.Reason) == "" {
+			return invalid("reason: a decline needs a reason")
+		}
+	default:
+		return invalid("outcome: want approve, approve_with_conditions or decline")
+	}
+	return nil
+}
+
+func (cr *creditRequest) decide(ctx workflow.Context, d credit.DecisionRequest) (credit.CreditRequest, error) {
+	// Two decisions accepted in the same workflow task both passed the
+	// validator; the second one to run finds the first and is refused.
+	if err := cr.validateDecision(ctx, d); err != nil {
+		return cr.CreditRequest, err
+	}
+	decision := &credit.Decision{
+		Outcome:   d.Outcome,
+		Reason:    d.Reason,
+		DecidedBy: d.By.Email,
+		DecidedAt: workflow.Now(ctx),
+	}
+	if d.Outcome != credit.OutcomeDecline {
+		decision.ApprovedLimit = d.ApprovedLimit
+	}
+	if d.Outcome == credit.OutcomeApproveWithConditions {
+		decision.Conditions = d.Conditions
+	}
+	cr.Decision = decision
+	// Answer with the decided request once the outcome is recorded.
+	if err := workflow.Await(ctx, func() bool { return cr.finished }); err != nil {
+		return cr.CreditRequest, err
+	}
+	return cr.CreditRequest, nil
+}
+
+func (cr *creditRequest) validateWithdrawal(ctx workflow.Context, w credit.WithdrawRequest) error {
+	if !strings.EqualFold(w.By.Email, cr.CreatedBy) {
+		return forbidden("only the sales rep who asked may withdraw a request")
+	}
+	if cr.Decision != nil || cr.withdrawal != nil || (cr.Status != credit.StatusPendingReview && cr.Status != credit.StatusScoring) {
+		return conflict(fmt.Sprintf("credit request %s is already %s", cr.ID, cr.Status))
+	}
+	return nil
+}
+
+func (cr *creditRequest) withdraw(ctx workflow.Context, w credit.WithdrawRequest) (credit.CreditRequest, error) {
+	if err := cr.validateWithdrawal(ctx, w); err != nil {
+		return cr.CreditRequest, err
+	}
+	cr.withdrawal = &w
+	if err := workflow.Await(ctx, func() bool { return cr.finished }); err != nil {
+		return cr.CreditRequest, err
+	}
+	return cr.CreditRequest, nil
+}

@@ -1,0 +1,303 @@
+package workflows
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"github.com/stretchr/testify/suite"
+	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/creditflow/creditflow/activities"
+	"github.com/creditflow/creditflow/credit"
+	"github.com/creditflow/creditflow/money"
+	"github.com/creditflow/creditflow/policy"
+)
+
+const day = 24 * time.Hour
+
+type creditRequestSuite struct {
+	suite.Suite
+	testsuite.WorkflowTestSuite
+	env *testsuite.TestWorkflowEnvironment
+
+	start   time.Time
+	emails  []sentEmail
+	applied []credit.Decision
+	closed  []activities.Closure
+}
+
+type sentEmail struct {
+	Kind     string
+	Day      int
+	To       []string
+	Audience string
+}
+
+func TestCreditRequestWorkflow(t *testing.T) { suite.Run(t, new(creditRequestSuite)) }
+
+func (s *creditRequestSuite) SetupSuite() {
+	s.SetLogger(sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+}
+
+func (s *creditRequestSuite) SetupTest() {
+	s.env = s.NewTestWorkflowEnvironment()
+	s.env.RegisterActivity(&activities.Activities{})
+	s.start = s.env.Now()
+	s.emails, s.applied, s.closed = nil, nil, nil
+	s.env.OnActivity(a.SendEmail, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, e activities.Email) (activities.SentEmail, error) {
+			s.emails = append(s.emails, sentEmail{e.Kind, s.policyDay(), e.To, e.Audience})
+			return activities.SentEmail{Status: "sent"}, nil
+		})
+	s.env.OnActivity(a.ApplyDecision, mock.Anything, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, _ string, d credit.Decision) error {
+			s.applied = append(s.applied, d)
+			return nil
+		})
+	s.env.OnActivity(a.CloseCreditRequest, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, c activities.Closure) error {
+			s.closed = append(s.closed, c)
+			return nil
+		})
+}
+
+func (s *creditRequestSuite) policyDay() int { return int(s.env.Now().Sub(s.start) / day) }
+
+// scoredAs makes the scorecard answer with outcome.
+func (s *creditRequestSuite) scoredAs(outcome string) {
+	s.env.OnActivity(a.ScoreCreditRequest, mock.Anything, mock.Anything).Return(activities.Assessment{
+		Score: policy.Score{Points: 70, Band: "B", Reasons: []string{"7 years in business: +30 points"},
+			RecommendedLimit: eur("175000"), Outcome: outcome},
+		Review:      policy.Default().Review,
+		Day:         day,
+		AccountName: "Acme Tools GmbH",
+	}, nil)
+}
+
+func eur(s string) money.Money {
+	m, err := money.Parse(s, "EUR")
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+func request(limit string) credit.CreditRequest {
+	return credit.CreditRequest{
+		ID: "cr_1", Kind: credit.KindPreApproval, Status: credit.StatusScoring, AccountID: "acc_1",
+		RequestedLimit: eur(limit), CreatedBy: "rep@example.com",
+	}
+}
+
+var (
+	analyst = credit.Decider{UserID: "u2", Email: "analyst@example.com", Role: credit.RoleCredit}
+	manager = credit.Decider{UserID: "u3", Email: "manager@example.com", Role: credit.RoleCreditManager}
+	rep     = credit.Decider{UserID: "u1", Email: "rep@example.com", Role: credit.RoleSales}
+)
+
+func approve(limit string, by credit.Decider) credit.DecisionRequest {
+	l := eur(limit)
+	return credit.DecisionRequest{Outcome: credit.OutcomeApprove, ApprovedLimit: &l, By: by}
+}
+
+// updateAt sends an update at a business moment and records the answer.
+type updateResult struct {
+	rejected error
+	err      error
+	result   credit.CreditRequest
+	done     bool
+}
+
+func (s *creditRequestSuite) updateAt(after time.Duration, name string, arg any) *updateResult {
+	res := &updateResult{}
+	s.env.RegisterDelayedCallback(func() {
+		s.env.UpdateWorkflow(name, "", &testsuite.TestUpdateCallback{
+			OnAccept: func() {},
+			OnReject: func(err error) { res.rejected, res.done = err, true },
+			OnComplete: func(v any, err error) {
+				res.err, res.done = err, true
+				if r, ok := v.(credit.CreditRequest); ok {
+					res.result = r
+				}
+			},
+		}, arg)
+	}, after)
+	return res
+}
+
+func (s *creditRequestSuite) result() credit.CreditRequest {
+	s.True(s.env.IsWorkflowCompleted())
+	s.NoError(s.env.GetWorkflowError())
+	var r credit.CreditRequest
+	s.NoError(s.env.GetWorkflowResult(&r))
+	return r
+}
+
+func (s *creditRequestSuite) kinds() []string {
+	var out []string
+	for _, e := range s.emails {
+		out = append(out, e.Kind)
+	}
+	return out
+}
+
+func (s *creditRequestSuite) TestClearApprovalIsDecidedAtOnce() {
+	s.scoredAs(policy.OutcomeApprove)
+	s.env.ExecuteWorkflow(CreditRequestWorkflow, request("20000"))
+	r := s.result()
+	s.Equal(credit.StatusApproved, r.Status)
+	s.Require().Len(s.applied, 1)
+	s.True(s.applied[0].Automatic)
+	s.Equal("20000.00", s.applied[0].ApprovedLimit.String(), "approved as asked")
+	s.Equal([]string{"request_decided"}, s.kinds(), "nobody is asked to review a clear case")
+	s.Equal([]string{"rep@example.com"}, s.emails[0].To)
+	s.Zero(s.policyDay())
+}
+
+func (s *creditRequestSuite) TestClearDeclineIsDecidedAtOnce() {
+	s.scoredAs(policy.OutcomeDecline)
+	s.env.ExecuteWorkflow(CreditRequestWorkflow, request("20000"))
+	r := s.result()
+	s.Equal(credit.StatusDeclined, r.Status)
+	s.Nil(s.applied[0].ApprovedLimit)
+	s.Contains(s.applied[0].Reason, "band B")
+	s.Equal([]string{"request_decided"}, s.kinds())
+}
+
+func (s *creditRequestSuite) TestAnalystDecidesThreeDaysLater() {
+	s.scoredAs(policy.OutcomeReview)
+	answer := s.updateAt(3*day, DecisionUpdate, approve("40000", analyst))
+	s.env.ExecuteWorkflow(CreditRequestWorkflow, request("50000"))
+
+	r := s.result()
+	s.Require().True(answer.done)
+	s.NoError(answer.err)
+	s.Equal(credit.StatusApproved, answer.result.Status, "the update answers with the decided request")
+	s.Equal(credit.StatusApproved, r.Status)
+	s.Equal("40000.00", s.applied[0].ApprovedLimit.String(), "an analyst may approve less than asked")
+	s.Equal("analyst@example.com", s.applied[0].DecidedBy)
+	s.Equal([]sentEmail{
+		{"request_received", 0, nil, activities.AudienceCreditTeam},
+		{"review_reminder", 2, nil, activities.AudienceCreditTeam},
+		{"request_decided", 3, []string{"rep@example.com"}, ""},
+	}, s.emails)
+}
+
+func (s *creditRequestSuite) TestReminderOnDayTwoEscalationOnDayFour() {
+	s.scoredAs(policy.OutcomeReview)
+	s.updateAt(5*day, DecisionUpdate, credit.DecisionRequest{Outcome: credit.OutcomeDecline, Reason: "thin file", By: manager})
+	s.env.ExecuteWorkflow(CreditRequestWorkflow, request("50000"))
+
+	s.Equal(credit.StatusDeclined, s.result().Status)
+	s.Equal([]sentEmail{
+		{"request_received", 0, nil, activities.AudienceCreditTeam},
+		{"review_reminder", 2, nil, activities.AudienceCreditTeam},
+		{"review_escalation", 4, nil, activities.AudienceCreditManagers},
+		{"request_decided", 5, []string{"rep@example.com"}, ""},
+	}, s.emails)
+}
+
+func (s *creditRequestSuite) TestUndecidedRequestExpiresAfterThirtyDays() {
+	s.scoredAs(policy.OutcomeReview)
+	s.env.ExecuteWorkflow(CreditRequestWorkflow, request("50000"))
+
+	s.Equal(credit.StatusExpired, s.result().Status)
+	s.Empty(s.applied)
+	s.Require().Len(s.closed, 1)
+	s.Equal(credit.StatusExpired, s.closed[0].Status)
+	s.Equal(30, s.policyDay())
+	s.Equal([]string{"request_received", "review_reminder", "review_escalation", "request_decided"}, s.kinds())
+}
+
+func (s *creditRequestSuite) TestRepWithdrawsWhileWaiting() {
+	s.scoredAs(policy.OutcomeReview)
+	answer := s.updateAt(day, WithdrawUpdate, credit.WithdrawRequest{Reason: "deal lost", By: rep})
+	s.env.ExecuteWorkflow(CreditRequestWorkflow, request("50000"))
+
+	s.Equal(credit.StatusWithdrawn, s.result().Status)
+	s.NoError(answer.err)
+	s.Require().Len(s.closed, 1)
+	s.Equal("rep@example.com", s.closed[0].By)
+	s.Equal([]string{"request_received"}, s.kinds(), "no reminder after the withdrawal, no outcome email to the rep who withdrew")
+}
+
+func (s *creditRequestSuite) TestSecondDecisionIsRefused() {
+	s.scoredAs(policy.OutcomeReview)
+	first := s.updateAt(day, DecisionUpdate, approve("50000", analyst))
+	// Both arrive at the same moment, in one workflow task.
+	second := s.updateAt(day, DecisionUpdate, credit.DecisionRequest{Outcome: credit.OutcomeDecline, Reason: "no", By: manager})
+	s.env.ExecuteWorkflow(CreditRequestWorkflow, request("50000"))
+
+	s.Equal(credit.StatusApproved, s.result().Status)
+	s.NoError(first.err)
+	s.Require().True(second.done, "the second decision gets an answer")
+	requireErrorType(s.T(), ErrTypeConflict, second.rejected, second.err)
+	s.Len(s.applied, 1)
+}
+
+func (s *creditRequestSuite) TestDecisionAboveTheDecidersLimitIsRefused() {
+	s.scoredAs(policy.OutcomeReview)
+	limit := int64(50000)
+	junior := analyst
+	junior.ApprovalLimit = &limit
+	tooHigh := s.updateAt(day, DecisionUpdate, approve("60000", junior))
+	defaultLimit := s.updateAt(day+time.Hour, DecisionUpdate, approve("150000", analyst))
+	s.updateAt(2*day+time.Hour, DecisionUpdate, approve("150000", manager))
+	s.env.ExecuteWorkflow(CreditRequestWorkflow, request("150000"))
+
+	requireErrorType(s.T(), ErrTypeForbidden, tooHigh.rejected, tooHigh.err)
+	requireErrorType(s.T(), ErrTypeForbidden, defaultLimit.rejected, defaultLimit.err)
+	s.Equal(credit.StatusApproved, s.result().Status, "a credit manager has no approval limit")
+	s.Equal("manager@example.com", s.applied[0].DecidedBy)
+}
+
+func (s *creditRequestSuite) TestRequesterCannotDecideTheirOwnRequest() {
+	s.scoredAs(policy.OutcomeReview)
+	self := manager
+	self.Email = "REP@example.com" // the same person, whatever the case
+	own := s.updateAt(day, DecisionUpdate, approve("50000", self))
+	s.updateAt(2*day+time.Hour, DecisionUpdate, approve("50000", manager))
+	s.env.ExecuteWorkflow(CreditRequestWorkflow, request("50000"))
+
+	requireErrorType(s.T(), ErrTypeForbidden, own.rejected, own.err)
+	s.Equal(credit.StatusApproved, s.result().Status)
+}
+
+func requireErrorType(t *testing.T, want string, errs ...error) {
+	t.Helper()
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		var appErr *temporal.ApplicationError
+		require.ErrorAs(t, err, &appErr)
+		require.Equal(t, want, appErr.Type(), appErr.Error())
+		return
+	}
+	t.Fatalf("want a %s error, got none", want)
+}
+
+func (s *creditRequestSuite) TestDecisionAtTheMomentOfExpiryIsEitherTakenOrRefused() {
+	s.scoredAs(policy.OutcomeReview)
+	answer := s.updateAt(30*day, DecisionUpdate, approve("50000", analyst))
+	s.env.ExecuteWorkflow(CreditRequestWorkflow, request("50000"))
+
+	r := s.result()
+	s.Require().True(answer.done, "the decision gets an answer")
+	if answer.rejected != nil || answer.err != nil {
+		requireErrorType(s.T(), ErrTypeConflict, answer.rejected, answer.err)
+		s.Equal(credit.StatusExpired, r.Status)
+		s.Nil(r.Decision)
+		s.Empty(s.applied)
+	} else {
+		s.Equal(credit.StatusApproved, r.Status)
+		s.Empty(s.closed)
+	}
+}

@@ -1,0 +1,165 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/creditflow/creditflow/activities"
+	"github.com/creditflow/creditflow/credit"
+	"github.com/creditflow/creditflow/email"
+)
+
+// EscalationInput starts an escalation to sales. The invoice's policy
+// clock (Issued, IssueDate, Day) comes along so that a pause_until date
+// means the same instant to the escalation and to the invoice.
+type EscalationInput struct {
+	Escalation   credit.Escalation `json:"escalation"`
+	Reason       string            `json:"reason"`
+	DaysPastDue  int               `json:"days_past_due"`
+	Issued       time.Time         `json:"issued"`
+	IssueDate    string            `json:"issue_date"`
+	Day          time.Duration     `json:"day"`
+	AckDays      int               `json:"ack_days"`
+	MaxPauseDays int               `json:"max_pause_days"`
+}
+
+// EscalationResult is the acknowledged escalation and, when the rep
+// paused customer reminders, the instant they may resume.
+type EscalationResult struct {
+	Escalation credit.Escalation `json:"escalation"`
+	PauseUntil time.Time         `json:"pause_until"`
+}
+
+// EscalationWorkflow asks the account's sales rep for help with an
+// overdue invoice: an email with the account's picture, then a wait for
+// their acknowledgement. Not acknowledged within the policy's days, the
+// rep's manager (or the credit managers) is told, and the wait goes on.
+// It ends with the acknowledgement, or with its invoice.
+func EscalationWorkflow(ctx workflow.Context, in EscalationInput) (EscalationResult, error) {
+	e := &escalation{in: in, Escalation: in.Escalation}
+	if err := e.registerHandlers(ctx); err != nil {
+		return EscalationResult{Escalation: e.Escalation}, err
+	}
+	return e.run(withActivityOptions(ctx))
+}
+
+// escalation is the workflow's state.
+type escalation struct {
+	in EscalationInput
+	credit.Escalation
+	opened     bool // recorded with its rep; acknowledgements may be checked
+	ack        *credit.Acknowledgement
+	pauseUntil time.Time
+	finished   bool
+}
+
+func (e *escalation) run(ctx workflow.Context) (EscalationResult, error) {
+	// Ask the rep for help.
+	if err := workflow.ExecuteActivity(ctx, a.OpenEscalation, e.Escalation, e.in.Reason).Get(ctx, &e.Escalation); err != nil {
+		return e.result(), fmt.Errorf("record escalation: %w", err)
+	}
+	e.opened = true
+	e.notify(ctx, "sent", email.KindSalesEscalation)
+
+	// Wait for the acknowledgement; chase the rep's manager when it is late.
+	acknowledged, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+		Timeout:      time.Duration(e.in.AckDays) * e.in.Day,
+		TimerOptions: workflow.TimerOptions{Summary: fmt.Sprintf("acknowledgement due (%d days)", e.in.AckDays)},
+	}, func() bool { return e.ack != nil })
+	if err != nil {
+		return e.result(), err
+	}
+	if !acknowledged {
+		e.Status = credit.EscalationOverdue
+		if err := workflow.ExecuteActivity(ctx, a.MarkEscalationOverdue, e.ID).Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Error("escalation not marked overdue", "error", err)
+		}
+		e.notify(ctx, "overdue", email.KindEscalationOverdue)
+		if err := workflow.Await(ctx, func() bool { return e.ack != nil }); err != nil {
+			return e.result(), err
+		}
+	}
+	e.finished = true
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return e.result(), err
+	}
+	return e.result(), nil
+}
+
+func (e *escalation) result() EscalationResult {
+	return EscalationResult{Escalation: e.Escalation, PauseUntil: e.pauseUntil}
+}
+
+func (e *escalation) notify(ctx workflow.Context, step, kind string) {
+	m := activities.InvoiceEmail{
+		Key: EscalationWorkflowID(e.ID) + "/" + step, Kind: kind, InvoiceID: e.InvoiceID, EscalationID: e.ID,
+		DaysPastDue: e.in.DaysPastDue, Reason: e.in.Reason,
+	}
+	if err := workflow.ExecuteActivity(ctx, a.SendInvoiceEmail, m).Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Error("email not sent", "kind", kind, "error", err)
+	}
+}
+
+func (e *escalation) registerHandlers(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (credit.Escalation, error) {
+		return e.Escalation, nil
+	}); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, AcknowledgeUpdate, e.acknowledge,
+		workflow.UpdateHandlerOptions{Validator: e.validateAcknowledgement})
+}
+
+// validateAcknowledgement: the account's rep acknowledges once, and
+// pauses customer reminders for at most the policy's days.
+func (e *escalation) validateAcknowledgement(ctx workflow.Context, ack credit.Acknowledgement) error {
+	if e.opened && !strings.EqualFold(ack.By.Email, e.SalesRep) {
+		return forbidden("only the account's sales rep " + e.SalesRep + " acknowledges this escalation")
+	}
+	if e.ack != nil {
+		return conflict(fmt.Sprintf("escalation %s is already acknowledged", e.ID))
+	}
+	if strings.TrimSpace(ack.Note) == "" {
+		return invalid("note: is required")
+	}
+	if ack.PauseUntil == "" {
+		return nil
+	}
+	until, err := time.Parse(time.DateOnly, ack.PauseUntil)
+	if err != nil {
+		return invalid("pause_until: must be a date YYYY-MM-DD")
+	}
+	today := policyDate(e.in.IssueDate, e.in.Issued, e.in.Day, workflow.Now(ctx))
+	if until.Before(today) {
+		return invalid("pause_until: must not be in the past (today is " + today.Format(time.DateOnly) + ")")
+	}
+	if last := today.AddDate(0, 0, e.in.MaxPauseDays); until.After(last) {
+		return invalid(fmt.Sprintf("pause_until: at most %d days ahead (%s)", e.in.MaxPauseDays, last.Format(time.DateOnly)))
+	}
+	return nil
+}
+
+func (e *escalation) acknowledge(ctx workflow.Context, ack credit.Acknowledgement) (credit.Escalation, error) {
+	ctx = withActivityOptions(ctx)
+	if err := workflow.Await(ctx, func() bool { return e.opened }); err != nil {
+		return e.Escalation, err
+	}
+	if err := e.validateAcknowledgement(ctx, ack); err != nil {
+		return e.Escalation, err
+	}
+	e.ack = &ack
+	now := workflow.Now(ctx)
+	if ack.PauseUntil != "" {
+		until, _ := time.Parse(time.DateOnly, ack.PauseUntil)
+		e.pauseUntil = endOfPolicyDate(e.in.IssueDate, e.in.Issued, e.in.Day, until)
+	}
+	e.Status, e.Note, e.PauseUntil, e.AcknowledgedAt = credit.EscalationAcknowledged, ack.Note, ack.PauseUntil, &now
+	var recorded credit.Escalation
+	if err := workflow.ExecuteActivity(ctx, a.AcknowledgeEscalation, e.ID, ack, now).Get(ctx, &recorded); err != nil {
+		return e.Escalation, err
+	}
+	return e.Escalation, nil
+}

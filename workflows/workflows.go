@@ -1,0 +1,85 @@
+// Package workflows holds Creditflow's deterministic workflow code: no I/O,
+// no wall clock, no randomness and no map iteration for output. Everything
+// that touches the world is an activity.
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// Names the API and the worker share.
+const (
+	DefaultTaskQueue = "creditflow"
+
+	// DecisionUpdate carries a credit analyst's decision.
+	DecisionUpdate = "decide"
+	// WithdrawUpdate carries the sales rep's withdrawal of a request.
+	WithdrawUpdate = "withdraw"
+	// StatusQuery answers the request as the workflow sees it.
+	StatusQuery = "status"
+
+	// PaymentUpdate records a payment on an invoice.
+	PaymentUpdate = "payment"
+	// DisputeUpdate opens a dispute on an invoice.
+	DisputeUpdate = "dispute"
+	// ResolveDisputeUpdate resolves an invoice's open dispute.
+	ResolveDisputeUpdate = "resolve-dispute"
+	// PromiseUpdate records a promise to pay.
+	PromiseUpdate = "promise"
+	// WriteOffUpdate writes an invoice off.
+	WriteOffUpdate = "write-off"
+	// AcknowledgeUpdate carries the sales rep's acknowledgement of an escalation.
+	AcknowledgeUpdate = "acknowledge"
+)
+
+// Error types returned by updates, which the API maps to HTTP statuses.
+const (
+	ErrTypeConflict  = "Conflict"  // 409: not waiting for this any more
+	ErrTypeForbidden = "Forbidden" // 403: not this person's to decide
+	ErrTypeInvalid   = "Invalid"   // 422: the payload does not make sense
+)
+
+// CreditRequestWorkflowID is the workflow id of a credit request.
+func CreditRequestWorkflowID(requestID string) string { return "credit-request/" + requestID }
+
+// InvoiceWorkflowID is the workflow id of an invoice's follow-up.
+func InvoiceWorkflowID(invoiceID string) string { return "invoice/" + invoiceID }
+
+// EscalationWorkflowID is the workflow id of an escalation to sales.
+func EscalationWorkflowID(escalationID string) string { return "escalation/" + escalationID }
+
+func conflict(msg string) error  { return temporal.NewApplicationError(msg, ErrTypeConflict) }
+func forbidden(msg string) error { return temporal.NewApplicationError(msg, ErrTypeForbidden) }
+func invalid(msg string) error   { return temporal.NewApplicationError(msg, ErrTypeInvalid) }
+
+// withActivityOptions sets the options every Creditflow activity shares:
+// short attempts, retried with backoff for as long as the business waits.
+func withActivityOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    time.Minute,
+		},
+	})
+}
+
+// Registration names a workflow function for the worker and the replayer.
+type Registration struct {
+	Name string
+	Func any
+}
+
+// All lists every workflow Creditflow runs, under stable names: renaming a
+// Go function must not orphan running workflows.
+func All() []Registration {
+	return []Registration{
+		{Name: "CreditRequestWorkflow", Func: CreditRequestWorkflow},
+		{Name: "InvoiceWorkflow", Func: InvoiceWorkflow},
+		{Name: "EscalationWorkflow", Func: EscalationWorkflow},
+	}
+}
