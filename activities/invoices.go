@@ -332,6 +332,12 @@ func (a *Activities) MarkEscalationOverdue(ctx context.Context, id string) error
 	return a.Store.EscalationOverdue(ctx, id)
 }
 
+// CloseEscalation records that an escalation's invoice was settled before
+// the rep acknowledged it.
+func (a *Activities) CloseEscalation(ctx context.Context, id string) error {
+	return a.Store.CloseEscalation(ctx, id)
+}
+
 // AcknowledgeEscalation records the rep's acknowledgement.
 func (a *Activities) AcknowledgeEscalation(ctx context.Context, id string, ack credit.Acknowledgement, at time.Time) (credit.Escalation, error) {
 	return a.Store.AcknowledgeEscalation(ctx, id, ack, at)

@@ -681,8 +681,11 @@ func (s *Server) acknowledgeEscalation(c echo.Context) error {
 	if !strings.EqualFold(e.SalesRep, ack.By.Email) {
 		return forbidden("only the account's sales rep acknowledges its escalations")
 	}
-	if e.Status == credit.EscalationAcknowledged {
+	switch e.Status {
+	case credit.EscalationAcknowledged:
 		return conflict(fmt.Sprintf("escalation %s is already acknowledged", e.ID))
+	case credit.EscalationClosed:
+		return conflict(fmt.Sprintf("escalation %s is closed: its invoice was settled", e.ID))
 	}
 	var out credit.Escalation
 	if err := s.updateInvoice(c, workflows.EscalationWorkflowID(e.ID), "acknowledge/"+e.ID, workflows.AcknowledgeUpdate, ack, &out); err != nil {

@@ -259,6 +259,13 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 		"Problem":       api.Problem{},
 		"FieldProblem":  api.FieldProblem{},
 		"OutboxEmail":   store.OutboxEmail{},
+		"Invoice":       credit.Invoice{},
+		"DunningStep":   credit.DunningStep{},
+		"Dispute":       credit.Dispute{},
+		"Escalation":    credit.Escalation{},
+		"Note":          credit.Note{},
+		"CreditCheck":   credit.CreditCheck{},
+		"ImportReport":  api.ImportReport{},
 	} {
 		schema, ok := doc.Components.Schemas[name]
 		require.True(t, ok, "schema %s", name)

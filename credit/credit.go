@@ -279,6 +279,8 @@ const (
 	EscalationOpen         = "open"
 	EscalationAcknowledged = "acknowledged"
 	EscalationOverdue      = "overdue"
+	// EscalationClosed: the invoice was settled before the rep acknowledged.
+	EscalationClosed = "closed"
 )
 
 // Escalation asks the account's sales rep for help with an invoice.

@@ -534,18 +534,32 @@ func (s *Store) Escalation(ctx context.Context, id string) (credit.Escalation, e
 
 // EscalationOverdue marks an escalation nobody acknowledged in time.
 func (s *Store) EscalationOverdue(ctx context.Context, id string) error {
+	return s.moveEscalation(ctx, id, credit.EscalationOverdue, []string{credit.EscalationOpen},
+		"escalation_overdue", "Escalation not acknowledged in time by ")
+}
+
+// CloseEscalation closes an escalation whose invoice was settled before
+// the rep acknowledged it: nothing is asked of them any more.
+func (s *Store) CloseEscalation(ctx context.Context, id string) error {
+	return s.moveEscalation(ctx, id, credit.EscalationClosed, []string{credit.EscalationOpen, credit.EscalationOverdue},
+		"escalation_closed", "Escalation closed: the invoice was settled before an acknowledgement from ")
+}
+
+// moveEscalation moves an escalation from one of the statuses from to
+// status, once, with a timeline entry naming the rep.
+func (s *Store) moveEscalation(ctx context.Context, id, status string, from []string, kind, summary string) error {
 	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		var accountID, rep string
-		err := tx.QueryRow(ctx, `UPDATE escalations SET status = 'overdue' WHERE id = $1 AND status = 'open' RETURNING account_id, sales_rep`, id).
-			Scan(&accountID, &rep)
+		err := tx.QueryRow(ctx, `UPDATE escalations SET status = $2 WHERE id = $1 AND status = ANY($3) RETURNING account_id, sales_rep`,
+			id, status, from).Scan(&accountID, &rep)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("escalation %s overdue: %w", id, err)
+			return fmt.Errorf("escalation %s %s: %w", id, status, err)
 		}
-		return addTimeline(ctx, tx, accountID, "escalation/"+id+"/overdue", credit.TimelineEntry{Kind: "escalation_overdue",
-			Ref: id, Actor: "creditflow", Summary: "Escalation not acknowledged in time by " + rep})
+		return addTimeline(ctx, tx, accountID, "escalation/"+id+"/"+status, credit.TimelineEntry{Kind: kind,
+			Ref: id, Actor: "creditflow", Summary: summary + rep})
 	})
 }
 

@@ -136,6 +136,13 @@ func (i *invoice) run(ctx workflow.Context) (credit.Invoice, error) {
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return i.Invoice, err
 	}
+	// The escalation's workflow ends with this one; its record says why.
+	if i.escalationOpen {
+		id := escalationID(i.ID, i.escalations)
+		if err := workflow.ExecuteActivity(ctx, a.CloseEscalation, id).Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Error("escalation not closed", "escalation", id, "error", err)
+		}
+	}
 	if i.Status == credit.InvoicePaid && (i.escalated || i.held) {
 		i.notify(ctx, "paid", email.KindPaymentReceived, "", nil)
 	}

@@ -40,6 +40,7 @@ type invoiceSuite struct {
 	steps   []activities.StepRecord
 	settled []string
 	acks    []credit.Acknowledgement
+	closed  []string // escalations closed because their invoice was settled
 	updates int
 }
 
@@ -64,7 +65,7 @@ func (s *invoiceSuite) SetupTest() {
 	s.env.RegisterActivity(&activities.Activities{})
 	s.env.RegisterWorkflowWithOptions(EscalationWorkflow, workflow.RegisterOptions{Name: "EscalationWorkflow"})
 	s.segment, s.balance, s.held = policy.SegmentStandard, 100000, false
-	s.emails, s.steps, s.settled, s.acks = nil, nil, nil, nil
+	s.emails, s.steps, s.settled, s.acks, s.closed = nil, nil, nil, nil, nil
 
 	s.env.OnActivity(a.StartDunning, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.DunningStart) (activities.DunningPlan, error) {
@@ -117,6 +118,11 @@ func (s *invoiceSuite) SetupTest() {
 			return e, nil
 		})
 	s.env.OnActivity(a.MarkEscalationOverdue, mock.Anything, mock.Anything).Return(nil)
+	s.env.OnActivity(a.CloseEscalation, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, id string) error {
+			s.closed = append(s.closed, id)
+			return nil
+		})
 	s.env.OnActivity(a.AcknowledgeEscalation, mock.Anything, mock.Anything, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, id string, ack credit.Acknowledgement, _ time.Time) (credit.Escalation, error) {
 			s.acks = append(s.acks, ack)
@@ -195,16 +201,6 @@ func (s *invoiceSuite) result() credit.Invoice {
 	var inv credit.Invoice
 	s.Require().NoError(s.env.GetWorkflowResult(&inv))
 	return inv
-}
-
-func (s *invoiceSuite) customerEmails() []invoiceEmail {
-	var out []invoiceEmail
-	for _, e := range s.emails {
-		if e.Kind == email.KindCourtesyNotice || e.Kind == email.KindInvoiceReminder || e.Kind == email.KindFinalNotice {
-			out = append(out, e)
-		}
-	}
-	return out
 }
 
 // TestEachSegmentOverNinetyDays: an invoice nobody pays for 90 days
@@ -388,6 +384,7 @@ func (s *invoiceSuite) TestBrokenPromiseEscalatesAtOnce() {
 		{"courtesy_notice", 27}, {"sales_escalation", 36}, {"invoice_reminder", 38}, {"escalation_overdue", 39},
 		{"payment_received", 40},
 	}, s.emails, "escalated the day after the promised date; the day-31 reminder moved by the 7 days of the promise")
+	s.Equal([]string{"esc_1_1"}, s.closed, "the payment closes the unacknowledged escalation")
 }
 
 func (s *invoiceSuite) TestAcknowledgementWithAPauseHoldsCustomerReminders() {
@@ -411,6 +408,7 @@ func (s *invoiceSuite) TestAcknowledgementWithAPauseHoldsCustomerReminders() {
 		{"courtesy_notice", 27}, {"invoice_reminder", 31}, {"invoice_reminder", 37}, {"sales_escalation", 44},
 		{"credit_hold", 60}, {"final_notice", 66}, {"hold_released", 80}, {"payment_received", 80},
 	}, s.emails, "no overdue escalation; the hold keeps its day, the final notice moves by the 6 days of the pause")
+	s.Empty(s.closed, "an acknowledged escalation is over already")
 }
 
 func (s *invoiceSuite) TestAcknowledgementRules() {

@@ -46,7 +46,7 @@ CREATE TABLE escalations (
     account_id       text NOT NULL REFERENCES accounts (id),
     invoice_id       text REFERENCES invoices (id),
     sales_rep        text NOT NULL,
-    status           text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'acknowledged', 'overdue')),
+    status           text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'acknowledged', 'overdue', 'closed')),
     reason           text NOT NULL DEFAULT '',
     note             text NOT NULL DEFAULT '',
     pause_until      date,
