@@ -196,6 +196,7 @@ func (a *Activities) SendInvoiceEmail(ctx context.Context, e InvoiceEmail) (Sent
 		"DaysOverdue":   strconv.Itoa(max(e.DaysPastDue, 0)),
 		"DaysToDue":     strconv.Itoa(max(-e.DaysPastDue, 0)),
 		"SalesRep":      account.SalesRep,
+		"BillingEmail":  account.BillingEmail,
 		"Reason":        e.Reason,
 		"EscalationID":  e.EscalationID,
 		"AccountStatus": account.Status,
@@ -225,7 +226,7 @@ func (a *Activities) SendInvoiceEmail(ctx context.Context, e InvoiceEmail) (Sent
 		if err := a.picture(ctx, account.ID, facts); err != nil {
 			return SentEmail{}, err
 		}
-	case email.KindCreditHold, email.KindHoldReleased, email.KindPaymentReceived:
+	case email.KindCreditHold, email.KindHoldReleased, email.KindPaymentReceived, email.KindContactMissing:
 		out.To = []string{account.SalesRep}
 	case email.KindDisputeOpened:
 		if len(out.To) == 0 {

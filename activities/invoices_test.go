@@ -2,11 +2,14 @@ package activities_test
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/creditflow/creditflow/activities"
@@ -114,4 +117,33 @@ func TestExposureOverTheLimitPutsTheAccountOnHoldUntilPaid(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, s.Released, "a retried payment gives the same answer")
 	require.Equal(t, credit.InvoicePaid, s.Invoice.Status)
+}
+
+// TestRefusedBillingAddressReachesTheRep: SendGrid refuses the reminder
+// for good; the contact_missing email to the rep names the address.
+func TestRefusedBillingAddressReachesTheRep(t *testing.T) {
+	_, st := testenv.Database(t)
+	sg := testenv.NewFakeSendGrid(t)
+	a := &activities.Activities{Store: st, Policy: policy.Default(), Day: 24 * time.Hour,
+		Mail: email.NewSendGrid("SG.key", sg.URL), From: "credit@example.com"}
+	inv := invoiceFixture(t, st, "UTC")
+
+	sg.FailNext(http.StatusBadRequest)
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestActivityEnvironment()
+	env.RegisterActivity(a)
+	_, err := env.ExecuteActivity(a.SendInvoiceEmail, activities.InvoiceEmail{
+		Key: "invoice/inv_1/day-31-reminder", Kind: email.KindInvoiceReminder, InvoiceID: inv.ID, DaysPastDue: 1})
+	var appErr *temporal.ApplicationError
+	require.True(t, errors.As(err, &appErr), "%v", err)
+	require.Equal(t, activities.ErrTypeEmailRejected, appErr.Type())
+
+	sent := run[activities.SentEmail](t, a, a.SendInvoiceEmail, activities.InvoiceEmail{
+		Key: "invoice/inv_1/contact-missing/day-31-reminder", Kind: email.KindContactMissing, InvoiceID: inv.ID,
+		DaysPastDue: 1, Reason: appErr.Message()})
+	require.Equal(t, []string{"rep@example.com"}, sent.To)
+	mails := sg.OfKind(email.KindContactMissing)
+	require.Len(t, mails, 1)
+	require.Contains(t, mails[0].Text(), "ap@acme.example")
+	require.Contains(t, mails[0].Text(), "400")
 }

@@ -221,8 +221,12 @@ func postImport(ctx context.Context, baseURL, token string, body []byte) error {
 	if resp.StatusCode >= 300 {
 		return fmt.Errorf("import answered %d: %.300s", resp.StatusCode, out)
 	}
-	if bytes.Contains(out, []byte(`"invalid"`)) && !bytes.Contains(out, []byte(`"invalid":0`)) {
-		return fmt.Errorf("import reported invalid lines: %.300s", out)
+	var report struct{ Created, Duplicates, Errors int }
+	if err := json.Unmarshal(out, &report); err != nil {
+		return fmt.Errorf("import report: %w", err)
+	}
+	if report.Errors > 0 || report.Duplicates > 0 {
+		return fmt.Errorf("import reported %d invalid and %d duplicate lines: %.300s", report.Errors, report.Duplicates, out)
 	}
 	return nil
 }

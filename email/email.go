@@ -27,7 +27,10 @@ const (
 	KindHoldReleased      = "hold_released"
 	KindPaymentReceived   = "payment_received"
 	KindDisputeOpened     = "dispute_opened"
-	KindWeeklyDigest      = "weekly_digest"
+	// KindContactMissing tells the rep that SendGrid refused the billing
+	// contact's address for good.
+	KindContactMissing = "contact_missing"
+	KindWeeklyDigest   = "weekly_digest"
 )
 
 // Message is one rendered email.

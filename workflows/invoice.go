@@ -1,12 +1,14 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/creditflow/creditflow/activities"
@@ -307,11 +309,18 @@ var customerEmail = map[string]string{
 }
 
 // remind writes to the customer's billing contact. The activity re-reads
-// the invoice and sends nothing when it is no longer owed.
+// the invoice and sends nothing when it is no longer owed. An address
+// SendGrid refuses for good is missing contact data: the rep is asked for
+// the right one.
 func (i *invoice) remind(ctx workflow.Context, s *step) string {
-	sent := i.notify(ctx, stepKey(i.plan.DueDay, s), customerEmail[s.Action], "", nil)
+	key := stepKey(i.plan.DueDay, s)
+	sent, err := i.notify(ctx, key, customerEmail[s.Action], "", nil)
+	var appErr *temporal.ApplicationError
 	switch {
-	case sent == nil:
+	case errors.As(err, &appErr) && appErr.Type() == activities.ErrTypeEmailRejected:
+		i.notify(ctx, "contact-missing/"+key, email.KindContactMissing, appErr.Message(), nil)
+		return "not delivered: the billing address was refused; the sales rep was asked for the right contact"
+	case err != nil:
 		return "not sent"
 	case sent.Status == activities.EmailSkipped:
 		return "not sent: nothing is owed any more"
@@ -413,7 +422,7 @@ func (i *invoice) promiseSettled(ctx workflow.Context, status string) {
 
 // notify sends one email about the invoice. A failed email is logged and
 // does not stop the follow-up: the outbox keeps the failure.
-func (i *invoice) notify(ctx workflow.Context, step, kind, reason string, to []string) *activities.SentEmail {
+func (i *invoice) notify(ctx workflow.Context, step, kind, reason string, to []string) (activities.SentEmail, error) {
 	e := activities.InvoiceEmail{
 		Key:         InvoiceWorkflowID(i.ID) + "/" + step,
 		Kind:        kind,
@@ -423,11 +432,11 @@ func (i *invoice) notify(ctx workflow.Context, step, kind, reason string, to []s
 		To:          to,
 	}
 	var sent activities.SentEmail
-	if err := workflow.ExecuteActivity(ctx, a.SendInvoiceEmail, e).Get(ctx, &sent); err != nil {
+	err := workflow.ExecuteActivity(ctx, a.SendInvoiceEmail, e).Get(ctx, &sent)
+	if err != nil {
 		workflow.GetLogger(ctx).Error("email not sent", "kind", kind, "error", err)
-		return nil
 	}
-	return &sent
+	return sent, err
 }
 
 // released tells the rep when an operation lifted the account's last hold.

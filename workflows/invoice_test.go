@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/suite"
 	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
@@ -249,6 +250,25 @@ func (s *invoiceSuite) TestPromptPayerGetsOneReminderOnDay31() {
 	s.Equal([]invoiceEmail{{"invoice_reminder", 31}}, s.emails, "one reminder on day 31, nothing before, nothing to the rep")
 	s.Require().Len(s.steps, 1)
 	s.Equal("invoice/inv_1/day-31-reminder", s.steps[0].Key)
+}
+
+// TestRefusedBillingAddressAsksTheRepForTheContact: SendGrid refuses the
+// billing address for good; the rep is asked for the right one, and the
+// step says what happened.
+func (s *invoiceSuite) TestRefusedBillingAddressAsksTheRepForTheContact() {
+	s.segment = policy.SegmentPrompt
+	s.env.OnActivity(a.SendInvoiceEmail, mock.Anything, mock.MatchedBy(func(e activities.InvoiceEmail) bool {
+		return e.Kind == email.KindInvoiceReminder
+	})).Return(activities.SentEmail{}, temporal.NewNonRetryableApplicationError(
+		"sendgrid refused the message: 400 invalid address", activities.ErrTypeEmailRejected, nil))
+	s.sendsEmails(false)
+	s.payAt(s.at(33), "1000")
+	s.env.ExecuteWorkflow(InvoiceWorkflow, net30())
+
+	s.result()
+	s.Equal([]invoiceEmail{{"contact_missing", 31}}, s.emails)
+	s.Require().Len(s.steps, 1)
+	s.Contains(s.steps[0].Outcome, "the billing address was refused")
 }
 
 func (s *invoiceSuite) TestCustomerStepsGoOutAtNineInTheMorning() {
