@@ -269,13 +269,12 @@ type StepRecord struct {
 	Key       string             `json:"key"`
 	InvoiceID string             `json:"invoice_id"`
 	Step      credit.DunningStep `json:"step"`
-	Outcome   string             `json:"outcome,omitempty"`
 }
 
 // RecordDunningStep keeps a step taken, for GET /invoices/{id} and the
 // account's timeline.
 func (a *Activities) RecordDunningStep(ctx context.Context, r StepRecord) error {
-	return a.Store.RecordStep(ctx, r.Key, r.InvoiceID, r.Step, r.Outcome)
+	return a.Store.RecordStep(ctx, r.Key, r.InvoiceID, r.Step)
 }
 
 // HoldRequest puts an account on hold because of an invoice.

@@ -293,13 +293,15 @@ func (s *Server) updateCreditRequest(c echo.Context, r credit.CreditRequest, upd
 		err = handle.Get(ctx, &result)
 	}
 	if err != nil {
-		return updateProblem(err, r)
+		return updateProblem(err, fmt.Sprintf("credit request %s is %s and no longer waiting", r.ID, r.Status), "update credit request "+r.ID)
 	}
 	return c.JSON(http.StatusOK, result)
 }
 
-// updateProblem turns a refused update into the HTTP answer it means.
-func updateProblem(err error, r credit.CreditRequest) error {
+// updateProblem turns a refused Workflow Update into the HTTP answer it
+// means: the workflow's own 409, 403 or 422, gone (409) when the workflow
+// has ended, and 503 when Temporal could not be asked.
+func updateProblem(err error, gone, what string) error {
 	var appErr *temporal.ApplicationError
 	var notFound *serviceerror.NotFound
 	switch {
@@ -314,7 +316,7 @@ func updateProblem(err error, r credit.CreditRequest) error {
 			return unprocessable(FieldProblem{Field: field, Detail: detail})
 		}
 	case errors.As(err, &notFound), strings.Contains(err.Error(), "workflow execution already completed"):
-		return conflict(fmt.Sprintf("credit request %s is %s and no longer waiting", r.ID, r.Status))
+		return conflict(gone)
 	}
-	return fmt.Errorf("%w: update credit request %s: %w", errUnavailable, r.ID, err)
+	return fmt.Errorf("%w: %s: %w", errUnavailable, what, err)
 }

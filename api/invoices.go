@@ -16,9 +16,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/creditflow/creditflow/credit"
@@ -433,23 +431,7 @@ func (s *Server) updateInvoice(c echo.Context, workflowID, updateID, update stri
 	if err == nil {
 		return nil
 	}
-	var appErr *temporal.ApplicationError
-	var notFound *serviceerror.NotFound
-	switch {
-	case errors.As(err, &appErr):
-		switch appErr.Type() {
-		case workflows.ErrTypeConflict:
-			return conflict(appErr.Message())
-		case workflows.ErrTypeForbidden:
-			return forbidden(appErr.Message())
-		case workflows.ErrTypeInvalid:
-			field, detail, _ := strings.Cut(appErr.Message(), ": ")
-			return unprocessable(FieldProblem{Field: field, Detail: detail})
-		}
-	case errors.As(err, &notFound), strings.Contains(err.Error(), "workflow execution already completed"):
-		return conflict(workflowID + " is no longer running")
-	}
-	return fmt.Errorf("%w: %s %s: %w", errUnavailable, update, workflowID, err)
+	return updateProblem(err, workflowID+" is no longer running", update+" "+workflowID)
 }
 
 // openInvoice refuses, with 409, an operation on a settled invoice.

@@ -112,6 +112,7 @@ func TestPromptPayerGetsOneReminderOnDay31(t *testing.T) {
 	require.Equal(t, "prompt", got.Segment)
 	require.Len(t, got.StepsTaken, 1)
 	require.Equal(t, "reminder", got.StepsTaken[0].Action)
+	require.Equal(t, "sent to "+billing, got.StepsTaken[0].Outcome)
 	require.NotNil(t, got.NextStep)
 	require.Equal(t, "escalate", got.NextStep.Action)
 

@@ -53,18 +53,20 @@ func run(n, batch, concurrency, baselineConcurrency int) error {
 	root, _ := os.Getwd()
 	bin := filepath.Join(root, ".bin")
 
-	// Temporal: the pinned CLI's dev server, in memory.
-	dev, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
-		ExistingPath: filepath.Join(bin, "temporal"),
-		LogLevel:     "error",
-		Stdout:       io.Discard,
-		Stderr:       os.Stderr,
-	})
+	// Baseline: the bare SDK client starting empty workflows (no worker
+	// needs to run them for a start to count), on a dev server of its own,
+	// so that both measurements begin with an empty server.
+	baseline, err := baselineRate(ctx, bin, n, baselineConcurrency)
 	if err != nil {
-		return fmt.Errorf("start the Temporal dev server: %w", err)
+		return err
+	}
+
+	// Temporal: the pinned CLI's dev server, in memory.
+	dev, err := startDevServer(ctx, bin)
+	if err != nil {
+		return err
 	}
 	defer func() { _ = dev.Stop() }()
-	tc := dev.Client()
 
 	// Postgres: a fresh database.
 	adminURL := envOr("CREDITFLOW_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable")
@@ -79,13 +81,6 @@ func run(n, batch, concurrency, baselineConcurrency int) error {
 		return err
 	}
 	defer st.Close()
-
-	// Baseline: the bare SDK client starting empty workflows (no worker
-	// needs to run them for a start to count).
-	baseline, err := startRate(ctx, tc, n, baselineConcurrency)
-	if err != nil {
-		return err
-	}
 
 	// Creditflow: worker and API as their own processes.
 	apiAddr := freeAddr()
@@ -139,8 +134,28 @@ func run(n, batch, concurrency, baselineConcurrency int) error {
 	return nil
 }
 
-// startRate starts n workflows of a type no worker serves and times it.
-func startRate(ctx context.Context, tc client.Client, n, concurrency int) (time.Duration, error) {
+func startDevServer(ctx context.Context, bin string) (*testsuite.DevServer, error) {
+	dev, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
+		ExistingPath: filepath.Join(bin, "temporal"),
+		LogLevel:     "error",
+		Stdout:       io.Discard,
+		Stderr:       os.Stderr,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("start the Temporal dev server: %w", err)
+	}
+	return dev, nil
+}
+
+// baselineRate starts n workflows of a type no worker serves, on a fresh
+// dev server, and times it.
+func baselineRate(ctx context.Context, bin string, n, concurrency int) (time.Duration, error) {
+	dev, err := startDevServer(ctx, bin)
+	if err != nil {
+		return 0, err
+	}
+	defer func() { _ = dev.Stop() }()
+	tc := dev.Client()
 	var next atomic.Int64
 	var firstErr error
 	var once sync.Once

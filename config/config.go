@@ -10,7 +10,6 @@ import (
 	"net/mail"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -40,12 +39,6 @@ type Config struct {
 	// end-to-end tests compress it so a 90-day dunning cycle takes minutes.
 	Day        time.Duration
 	PolicyFile string
-
-	// WorkflowCacheSize is how many workflows a worker keeps in memory
-	// between their tasks. An invoice sleeps for days between steps, so
-	// keeping every open one cached buys little and costs memory; an
-	// evicted workflow is replayed from its history when it next wakes.
-	WorkflowCacheSize int
 }
 
 // Defaults as the design's configuration table gives them.
@@ -58,9 +51,6 @@ const (
 	DefaultSendGridAPIHost = "https://api.sendgrid.com"
 	DefaultMailFrom        = "credit@example.com"
 	DefaultDay             = 24 * time.Hour
-	// DefaultWorkflowCacheSize keeps a worker with 10,000 open invoices
-	// under 250 MB (see ./scripts/bench); the SDK's default is 10,000.
-	DefaultWorkflowCacheSize = 1000
 )
 
 // FromEnv reads the configuration from the process environment.
@@ -124,14 +114,6 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 			return c, fmt.Errorf("CREDITFLOW_DAY: want a duration of at least 100ms such as 24h or 2s, got %q", v)
 		}
 		c.Day = d
-	}
-	c.WorkflowCacheSize = DefaultWorkflowCacheSize
-	if v := get("CREDITFLOW_WORKFLOW_CACHE_SIZE", ""); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return c, fmt.Errorf("CREDITFLOW_WORKFLOW_CACHE_SIZE: want a whole number of workflows of at least 1, got %q", v)
-		}
-		c.WorkflowCacheSize = n
 	}
 	if c.PolicyFile != "" {
 		if _, err := os.Stat(c.PolicyFile); err != nil {

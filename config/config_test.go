@@ -25,16 +25,15 @@ func TestDefaultsAreTheDesigns(t *testing.T) {
 
 func TestBadValuesNameTheirVariable(t *testing.T) {
 	for name, value := range map[string]string{
-		"DATABASE_URL":                   "mysql://x",
-		"TEMPORAL_ADDRESS":               "nohost",
-		"CREDITFLOW_HTTP_ADDR":           "8080",
-		"SENDGRID_API_HOST":              "api.sendgrid.com",
-		"CREDITFLOW_MAIL_FROM":           "not-an-address",
-		"CREDITFLOW_CREDIT_TEAM":         "team",
-		"CREDITFLOW_DAY":                 "one day",
-		"CREDITFLOW_POLICY_FILE":         "/does/not/exist.yaml",
-		"TEMPORAL_TLS_CERT":              "/only/the/cert.pem",
-		"CREDITFLOW_WORKFLOW_CACHE_SIZE": "0",
+		"DATABASE_URL":           "mysql://x",
+		"TEMPORAL_ADDRESS":       "nohost",
+		"CREDITFLOW_HTTP_ADDR":   "8080",
+		"SENDGRID_API_HOST":      "api.sendgrid.com",
+		"CREDITFLOW_MAIL_FROM":   "not-an-address",
+		"CREDITFLOW_CREDIT_TEAM": "team",
+		"CREDITFLOW_DAY":         "one day",
+		"CREDITFLOW_POLICY_FILE": "/does/not/exist.yaml",
+		"TEMPORAL_TLS_CERT":      "/only/the/cert.pem",
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := Load(env(map[string]string{name: value}))

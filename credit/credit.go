@@ -219,6 +219,9 @@ type DunningStep struct {
 	Action string     `json:"action"`
 	At     *time.Time `json:"at,omitempty"`
 	Reason string     `json:"reason,omitempty"`
+	// Outcome says what a step taken did: "sent to ap@…", "not sent:
+	// nothing is owed any more", "account put on hold".
+	Outcome string `json:"outcome,omitempty"`
 }
 
 // Payment is money received against an invoice.

@@ -131,14 +131,14 @@ func (s *Store) Invoice(ctx context.Context, id string) (credit.Invoice, error) 
 		}
 		return inv, err
 	}
-	rows, err := s.Pool.Query(ctx, `SELECT day, action, taken_at, reason FROM dunning_steps WHERE invoice_id = $1 ORDER BY taken_at, step_key`, id)
+	rows, err := s.Pool.Query(ctx, `SELECT day, action, taken_at, reason, outcome FROM dunning_steps WHERE invoice_id = $1 ORDER BY taken_at, step_key`, id)
 	if err != nil {
 		return inv, fmt.Errorf("steps of %s: %w", id, err)
 	}
 	inv.StepsTaken, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (credit.DunningStep, error) {
 		var st credit.DunningStep
 		var at time.Time
-		err := row.Scan(&st.Day, &st.Action, &at, &st.Reason)
+		err := row.Scan(&st.Day, &st.Action, &at, &st.Reason, &st.Outcome)
 		st.At = &at
 		return st, err
 	})
@@ -185,7 +185,7 @@ func (s *Store) PaymentSegment(ctx context.Context, accountID, invoiceID string,
 }
 
 // RecordStep keeps a dunning step the workflow took, once per key.
-func (s *Store) RecordStep(ctx context.Context, key, invoiceID string, st credit.DunningStep, outcome string) error {
+func (s *Store) RecordStep(ctx context.Context, key, invoiceID string, st credit.DunningStep) error {
 	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		var accountID, number string
 		if err := tx.QueryRow(ctx, `SELECT account_id, number FROM invoices WHERE id = $1`, invoiceID).Scan(&accountID, &number); err != nil {
@@ -193,12 +193,12 @@ func (s *Store) RecordStep(ctx context.Context, key, invoiceID string, st credit
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO dunning_steps (step_key, invoice_id, day, action, reason, outcome, taken_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (step_key) DO NOTHING`,
-			key, invoiceID, st.Day, st.Action, st.Reason, outcome, st.At); err != nil {
+			key, invoiceID, st.Day, st.Action, st.Reason, st.Outcome, st.At); err != nil {
 			return fmt.Errorf("step of %s: %w", invoiceID, err)
 		}
 		summary := fmt.Sprintf("Invoice %s: %s (day %+d of the due date)", number, humanAction(st.Action), st.Day)
-		if outcome != "" {
-			summary += ": " + outcome
+		if st.Outcome != "" {
+			summary += ": " + st.Outcome
 		}
 		return addTimeline(ctx, tx, accountID, key, credit.TimelineEntry{Kind: "dunning_" + st.Action, Ref: invoiceID, Summary: summary, Actor: "creditflow"})
 	})

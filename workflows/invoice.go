@@ -294,9 +294,9 @@ func (i *invoice) take(ctx workflow.Context, s *step, reason string) {
 	case policy.ActionHold:
 		outcome = i.hold(ctx)
 	}
-	taken := credit.DunningStep{Day: s.Day, Action: s.Label, At: &now, Reason: reason}
+	taken := credit.DunningStep{Day: s.Day, Action: s.Label, At: &now, Reason: reason, Outcome: outcome}
 	i.taken = append(i.taken, taken)
-	rec := activities.StepRecord{Key: InvoiceWorkflowID(i.ID) + "/" + stepKey(i.plan.DueDay, s), InvoiceID: i.ID, Step: taken, Outcome: outcome}
+	rec := activities.StepRecord{Key: InvoiceWorkflowID(i.ID) + "/" + stepKey(i.plan.DueDay, s), InvoiceID: i.ID, Step: taken}
 	if err := workflow.ExecuteActivity(ctx, a.RecordDunningStep, rec).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Error("dunning step not recorded", "step", rec.Key, "error", err)
 	}

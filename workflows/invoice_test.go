@@ -268,7 +268,7 @@ func (s *invoiceSuite) TestRefusedBillingAddressAsksTheRepForTheContact() {
 	s.result()
 	s.Equal([]invoiceEmail{{"contact_missing", 31}}, s.emails)
 	s.Require().Len(s.steps, 1)
-	s.Contains(s.steps[0].Outcome, "the billing address was refused")
+	s.Contains(s.steps[0].Step.Outcome, "the billing address was refused")
 }
 
 func (s *invoiceSuite) TestCustomerStepsGoOutAtNineInTheMorning() {

@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
-	sdkworker "go.temporal.io/sdk/worker"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/creditflow/creditflow/activities"
@@ -150,12 +149,11 @@ func runWorker(ctx context.Context, svc *service) error {
 	} else {
 		svc.logger.Warn("SENDGRID_API_KEY is unset: emails are rendered into the outbox and logged, not sent")
 	}
-	sdkworker.SetStickyWorkflowCacheSize(svc.cfg.WorkflowCacheSize)
 	w := worker.New(svc.temporal, svc.cfg.TaskQueue, acts)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
-	svc.logger.Info("worker started", "task_queue", svc.cfg.TaskQueue, "day", svc.cfg.Day, "workflow_cache_size", svc.cfg.WorkflowCacheSize)
+	svc.logger.Info("worker started", "task_queue", svc.cfg.TaskQueue, "day", svc.cfg.Day)
 	if svc.cfg.MetricsAddr != "" {
 		go serveMetrics(ctx, svc)
 	}
