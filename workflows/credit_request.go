@@ -256,14 +256,16 @@ func (cr *creditRequest) registerHandlers(ctx workflow.Context) error {
 // validateDecision re-checks what the API checked, against the workflow's
 // own state: a decision is taken once, by someone entitled to take it.
 func (cr *creditRequest) validateDecision(ctx workflow.Context, d credit.DecisionRequest) error {
-	if cr.Status != credit.StatusPendingReview || cr.Decision != nil || cr.withdrawal != nil {
-		return conflict(fmt.Sprintf("credit request %s is not waiting for a decision (status %s)", cr.ID, cr.Status))
-	}
+	// Who may decide does not depend on when: checked first, so that the
+	// answer to the wrong person is 403 whatever the request's state.
 	if d.By.Role != credit.RoleCredit && d.By.Role != credit.RoleCreditManager {
 		return forbidden("only credit analysts and credit managers decide credit requests")
 	}
 	if strings.EqualFold(d.By.Email, cr.CreatedBy) {
 		return forbidden("segregation of duties: nobody decides a request they created")
+	}
+	if cr.Status != credit.StatusPendingReview || cr.Decision != nil || cr.withdrawal != nil {
+		return conflict(fmt.Sprintf("credit request %s is not waiting for a decision (status %s)", cr.ID, cr.Status))
 	}
 	switch d.Outcome {
 	case credit.OutcomeApprove, credit.OutcomeApproveWithConditions:

@@ -324,6 +324,8 @@ func (i *invoice) remind(ctx workflow.Context, s *step) string {
 		return "not sent"
 	case sent.Status == activities.EmailSkipped:
 		return "not sent: nothing is owed any more"
+	case sent.Status == store.EmailLogged:
+		return "written to the outbox for " + strings.Join(sent.To, ", ") + ", not sent: SENDGRID_API_KEY is unset"
 	default:
 		return "sent to " + strings.Join(sent.To, ", ")
 	}
