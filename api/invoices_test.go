@@ -315,6 +315,82 @@ func TestInvoiceAnswers(t *testing.T) {
 	require.Equal(t, http.StatusConflict, wo.Status, "a paid invoice is not written off")
 }
 
+// TestDisputePromiseAndPaymentsInTwoParts: a dispute pauses the
+// follow-up and its resolution lowers the balance by a credit note; a
+// promise holds the reminders, and two payments keep it.
+func TestDisputePromiseAndPaymentsInTwoParts(t *testing.T) {
+	t.Parallel()
+	svc := testenv.StartService(t, testenv.Options{Day: time.Second})
+	account := newAccount(t, svc, 100000, 0)
+	inv := issueInvoice(t, svc, account, "2025-0005", "1000.00", 26) // courtesy notice on day 27: in a second
+	waitForEmails(t, svc, inv.ID, 1)
+
+	resp := svc.Call(t, http.MethodPost, "/api/v1/invoices/"+inv.ID+"/disputes", testenv.Rep, map[string]any{
+		"reason": "two items arrived broken", "department": "logistics", "owner_email": "warehouse@example.com",
+	})
+	require.Equal(t, http.StatusCreated, resp.Status, string(resp.Body))
+	var d credit.Dispute
+	resp.JSON(t, &d)
+	promise := func() testenv.Response {
+		issued, _ := time.Parse(time.DateOnly, inv.IssueDate)
+		return svc.Call(t, http.MethodPost, "/api/v1/invoices/"+inv.ID+"/promises", testenv.Rep, map[string]any{
+			"promised_date": issued.AddDate(0, 0, 45).Format(time.DateOnly), "amount": eurBody("800.00"),
+		})
+	}
+	require.Equal(t, http.StatusConflict, promise().Status, "no promise on a disputed invoice")
+	waitForEmails(t, svc, inv.ID, 2)
+	require.Equal(t, []string{"warehouse@example.com"}, svc.SendGrid.OfKind("dispute_opened")[0].To())
+
+	resp = svc.Call(t, http.MethodPost, "/api/v1/disputes/"+d.ID+"/resolve", testenv.Analyst, map[string]any{
+		"resolution": "credit note for the broken items", "credit_note": eurBody("200.00"),
+	})
+	require.Equal(t, http.StatusOK, resp.Status, string(resp.Body))
+	resp = promise()
+	require.Equal(t, http.StatusOK, resp.Status, string(resp.Body))
+	var promised credit.Invoice
+	resp.JSON(t, &promised)
+	require.Equal(t, "800.00", promised.Balance.String())
+	require.NotNil(t, promised.NextStep)
+	require.Contains(t, promised.NextStep.Reason, "promise to pay")
+
+	require.Equal(t, "500.00", pay(t, svc, inv.ID, "300.00").Balance.String())
+	require.Equal(t, credit.InvoicePaid, pay(t, svc, inv.ID, "500.00").Status)
+	time.Sleep(2 * time.Second)
+	require.Equal(t, []string{"courtesy_notice", "dispute_opened"}, kinds(svc, inv.ID),
+		"no reminder while disputed or promised, nothing after the payment")
+	record(t, svc, workflows.InvoiceWorkflowID(inv.ID), "invoice_disputed_promised_paid")
+}
+
+// TestUnacknowledgedEscalationGoesToTheManagerAndClosesWithThePayment: an
+// invoice imported 43 days old escalates on day 44; the rep does not
+// answer, their manager hears on day 47; the payment closes the escalation.
+func TestUnacknowledgedEscalationGoesToTheManagerAndClosesWithThePayment(t *testing.T) {
+	t.Parallel()
+	svc := testenv.StartService(t, testenv.Options{Day: time.Second})
+	account := newAccount(t, svc, 100000, 0)
+	inv := issueInvoice(t, svc, account, "2025-0006", "640.00", 43)
+
+	waitForEmails(t, svc, inv.ID, 3)
+	require.Equal(t, []string{"invoice_reminder", "sales_escalation", "escalation_overdue"}, kinds(svc, inv.ID),
+		"only the latest passed reminder, then the escalation and, unanswered, the overdue notice")
+	overdue := svc.SendGrid.OfKind("escalation_overdue")[0]
+	require.Equal(t, []string{testenv.SalesManager}, overdue.To(), "the rep's manager")
+	escalationID := overdue.CustomArgs["escalation_id"]
+
+	require.Equal(t, credit.InvoicePaid, pay(t, svc, inv.ID, "640.00").Status)
+	var e credit.Escalation
+	testenv.Eventually(t, 10*time.Second, "the escalation to close", func() bool {
+		var err error
+		e, err = svc.Store.Escalation(context.Background(), escalationID)
+		require.NoError(t, err)
+		return e.Status == credit.EscalationClosed
+	})
+	late := svc.Call(t, http.MethodPost, "/api/v1/escalations/"+escalationID+"/acknowledge", testenv.Rep, map[string]any{"note": "sorry, was away"})
+	require.Equal(t, http.StatusConflict, late.Status, string(late.Body))
+	record(t, svc, workflows.InvoiceWorkflowID(inv.ID), "invoice_escalation_overdue_paid")
+	record(t, svc, workflows.EscalationWorkflowID(escalationID), "escalation_overdue_closed")
+}
+
 // record keeps the workflow's history for the replay tests when
 // CREDITFLOW_RECORD_HISTORIES is set.
 func record(t *testing.T, svc *testenv.Service, workflowID, name string) {
