@@ -39,16 +39,17 @@ import (
 func main() {
 	n := flag.Int("n", 10000, "invoices to import (and empty workflows to start for the baseline)")
 	batch := flag.Int("batch", 1000, "invoices per import call")
+	accounts := flag.Int("accounts", 100, "customer accounts the invoices are spread over")
 	concurrency := flag.Int("concurrency", 4, "import calls in flight at once")
 	baselineConcurrency := flag.Int("baseline-concurrency", 32, "workflow starts in flight at once for the baseline")
 	flag.Parse()
-	if err := run(*n, *batch, *concurrency, *baselineConcurrency); err != nil {
+	if err := run(*n, *batch, *accounts, *concurrency, *baselineConcurrency); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n, batch, concurrency, baselineConcurrency int) error {
+func run(n, batch, accounts, concurrency, baselineConcurrency int) error {
 	ctx := context.Background()
 	root, _ := os.Getwd()
 	bin := filepath.Join(root, ".bin")
@@ -108,12 +109,12 @@ func run(n, batch, concurrency, baselineConcurrency int) error {
 	if err := waitReady("http://" + apiAddr + "/readyz"); err != nil {
 		return err
 	}
-	accountID, err := benchAccount(ctx, st)
+	accountIDs, err := benchAccounts(ctx, st, accounts)
 	if err != nil {
 		return err
 	}
 
-	imported, err := importInvoices(ctx, "http://"+apiAddr, strings.TrimSpace(token), accountID, n, batch, concurrency)
+	imported, err := importInvoices(ctx, "http://"+apiAddr, strings.TrimSpace(token), accountIDs, n, batch, concurrency)
 	if err != nil {
 		return err
 	}
@@ -126,7 +127,7 @@ func run(n, batch, concurrency, baselineConcurrency int) error {
 		return err
 	}
 
-	fmt.Printf("invoices imported:            %d in %s\n", n, imported.Round(time.Millisecond))
+	fmt.Printf("invoices imported:            %d in %s, over %d accounts\n", n, imported.Round(time.Millisecond), len(accountIDs))
 	fmt.Printf("import rate:                  %.0f invoices/s (%d per call, %d calls in flight)\n", float64(n)/imported.Seconds(), batch, concurrency)
 	fmt.Printf("baseline (bare SDK starts):   %.0f workflows/s (%d in flight)\n", float64(n)/baseline.Seconds(), baselineConcurrency)
 	fmt.Printf("ratio import/baseline:        %.2f (aim: at least 0.80)\n", baseline.Seconds()/imported.Seconds())
@@ -180,7 +181,7 @@ func baselineRate(ctx context.Context, bin string, n, concurrency int) (time.Dur
 	return time.Since(begin), firstErr
 }
 
-func importInvoices(ctx context.Context, baseURL, token, accountID string, n, batch, concurrency int) (time.Duration, error) {
+func importInvoices(ctx context.Context, baseURL, token string, accountIDs []string, n, batch, concurrency int) (time.Duration, error) {
 	today := time.Now().UTC()
 	var bodies [][]byte
 	for start := 0; start < n; start += batch {
@@ -189,7 +190,7 @@ func importInvoices(ctx context.Context, baseURL, token, accountID string, n, ba
 			// Issued over the last 60 days, so some are late imports.
 			issued := today.AddDate(0, 0, -(i % 60))
 			lines = append(lines, map[string]any{
-				"account_id": accountID,
+				"account_id": accountIDs[i%len(accountIDs)],
 				"number":     fmt.Sprintf("BENCH-%06d", i),
 				"amount":     map[string]string{"amount": "100.00", "currency": "EUR"},
 				"issue_date": issued.Format(time.DateOnly),
@@ -246,12 +247,20 @@ func postImport(ctx context.Context, baseURL, token string, body []byte) error {
 	return nil
 }
 
-// benchAccount makes an active account with room for every invoice.
-func benchAccount(ctx context.Context, st *store.Store) (string, error) {
-	id := store.NewID("acc")
-	_, err := st.Pool.Exec(ctx, `INSERT INTO accounts (id, name, billing_email, status, currency, credit_limit, sales_rep)
-		VALUES ($1, 'Bench Industries', 'billing@bench.example', 'active', 'EUR', 100000000000, 'rep@example.com')`, id)
-	return id, err
+// benchAccounts makes n active accounts with room for every invoice. An
+// ERP sync brings the invoices of many customers; an account's exposure is
+// summed over its open invoices, so a single account with 10,000 open ones
+// measures that sum more than the import (see -accounts 1).
+func benchAccounts(ctx context.Context, st *store.Store, n int) ([]string, error) {
+	ids := make([]string, max(n, 1))
+	for k := range ids {
+		ids[k] = store.NewID("acc")
+		if _, err := st.Pool.Exec(ctx, `INSERT INTO accounts (id, name, billing_email, status, currency, credit_limit, sales_rep)
+			VALUES ($1, $2, 'billing@bench.example', 'active', 'EUR', 100000000000, 'rep@example.com')`, ids[k], fmt.Sprintf("Bench Customer %d", k+1)); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
 }
 
 // settle waits until the workflows have recorded their segment, or a
