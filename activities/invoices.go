@@ -38,6 +38,7 @@ type DunningPlan struct {
 	Steps             []PlannedStep `json:"steps"`
 	EscalationAckDays int           `json:"escalation_ack_days"`
 	MaxPauseDays      int           `json:"max_pause_days"`
+	MaxPromiseDays    int           `json:"max_promise_days"`
 	// ExposureHold: this invoice pushed the account's exposure over its
 	// limit and put it on hold.
 	ExposureHold bool `json:"exposure_hold"`
@@ -111,6 +112,7 @@ func NewDunningPlan(d policy.Dunning, segment string, issueDate, dueDate, now ti
 		DueDay:            days(issueDate, dueDate),
 		EscalationAckDays: d.EscalationAckDays,
 		MaxPauseDays:      d.MaxPauseDays,
+		MaxPromiseDays:    d.MaxPromiseDays,
 	}
 	reminders := 0
 	for _, s := range d.Segments[segment] {

@@ -76,8 +76,10 @@ func (s *Server) validateInvoice(v *checker, body invoiceBody, by string) credit
 	if !ok {
 		return inv
 	}
-	if issued.Year() < 1900 || issued.Year() > 9000 {
-		v.fail("issue_date", "is not a plausible date")
+	// An invoice is issued today or before; a day's grace for the time
+	// zones ahead of UTC.
+	if tomorrow := s.Now().UTC().AddDate(0, 0, 1); issued.Year() < 1900 || issued.After(tomorrow) {
+		v.fail("issue_date", "must be a date from 1900 until today")
 		return inv
 	}
 	if !hasDue {

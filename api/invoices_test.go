@@ -276,6 +276,11 @@ func TestInvoiceAnswers(t *testing.T) {
 		"account_id": account, "number": "A-1", "amount": eurBody("5.00"), "issue_date": daysAgo(0),
 	})
 	require.Equal(t, http.StatusConflict, dup.Status, "a number is unique per account")
+	future := svc.Call(t, http.MethodPost, "/api/v1/invoices", testenv.Analyst, map[string]any{
+		"account_id": account, "number": "A-2", "amount": eurBody("5.00"), "issue_date": time.Now().UTC().AddDate(0, 0, 3).Format(time.DateOnly),
+	})
+	require.Equal(t, http.StatusUnprocessableEntity, future.Status, string(future.Body))
+	require.Contains(t, string(future.Body), "issue_date")
 
 	tooMuch := svc.Call(t, http.MethodPost, "/api/v1/invoices/"+inv.ID+"/payments", testenv.Analyst, map[string]any{
 		"amount": eurBody("100.01"), "received_at": time.Now().UTC().Format(time.RFC3339),

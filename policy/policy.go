@@ -91,7 +91,9 @@ type Dunning struct {
 	SlowLateDays        int `yaml:"slow_late_days" json:"slow_late_days"`
 	EscalationAckDays   int `yaml:"escalation_ack_days" json:"escalation_ack_days"`
 	MaxPauseDays        int `yaml:"max_pause_days" json:"max_pause_days"`
-	CustomerSendHour    int `yaml:"customer_send_hour" json:"customer_send_hour"`
+	// MaxPromiseDays is how far ahead a promise to pay may be dated.
+	MaxPromiseDays   int `yaml:"max_promise_days" json:"max_promise_days"`
+	CustomerSendHour int `yaml:"customer_send_hour" json:"customer_send_hour"`
 }
 
 // Step actions.
@@ -160,6 +162,7 @@ func Default() Policy {
 			SlowLateDays:        15,
 			EscalationAckDays:   3,
 			MaxPauseDays:        14,
+			MaxPromiseDays:      90,
 			CustomerSendHour:    9,
 		},
 	}
@@ -209,6 +212,9 @@ func (p Policy) Validate() error {
 				return fmt.Errorf("dunning.segments.%s: unknown action %q", seg, s.Action)
 			}
 		}
+	}
+	if d := p.Dunning; d.MaxPauseDays < 1 || d.MaxPauseDays > 366 || d.MaxPromiseDays < 1 || d.MaxPromiseDays > 366 {
+		return fmt.Errorf("dunning: want max_pause_days and max_promise_days within 1..366")
 	}
 	if h := p.Dunning.CustomerSendHour; h < 0 || h > 23 {
 		return fmt.Errorf("dunning.customer_send_hour: want 0..23")

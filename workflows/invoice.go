@@ -712,8 +712,13 @@ func (i *invoice) promiseToPay(ctx workflow.Context, p credit.PromiseToPay) (cre
 	}
 	now := workflow.Now(ctx)
 	date, _ := time.Parse(time.DateOnly, p.PromisedDate)
-	if date.Before(i.policyToday(now)) {
-		return i.snapshot(ctx), invalid("promised_date: must not be in the past (today is " + i.policyToday(now).Format(time.DateOnly) + ")")
+	today := i.policyToday(now)
+	if date.Before(today) {
+		return i.snapshot(ctx), invalid("promised_date: must not be in the past (today is " + today.Format(time.DateOnly) + ")")
+	}
+	// A plan from before max_promise_days existed has none (0): no bound.
+	if last := today.AddDate(0, 0, i.plan.MaxPromiseDays); i.plan.MaxPromiseDays > 0 && date.After(last) {
+		return i.snapshot(ctx), invalid(fmt.Sprintf("promised_date: at most %d days ahead (%s)", i.plan.MaxPromiseDays, last.Format(time.DateOnly)))
 	}
 	i.promises++
 	i.promise = &promise{

@@ -320,6 +320,23 @@ func (s *invoiceSuite) TestPaymentAboveTheBalanceIsRefused() {
 	requireErrorType(s.T(), ErrTypeInvalid, tooMuch.rejected, tooMuch.err)
 }
 
+// TestPromiseBeyondThePolicysHorizonIsRefused: a promise may be dated at
+// most 90 days ahead (max_promise_days).
+func (s *invoiceSuite) TestPromiseBeyondThePolicysHorizonIsRefused() {
+	s.sendsEmails(false)
+	// Day 5 is 2025-01-06; 90 days later is 2025-04-06.
+	tooFar := s.updateAt(s.at(5), "default-test-workflow-id", PromiseUpdate,
+		credit.PromiseToPay{PromisedDate: "2025-04-07", Amount: eur("1000"), By: "rep@example.com"})
+	farthest := s.updateAt(s.at(5, time.Minute), "default-test-workflow-id", PromiseUpdate,
+		credit.PromiseToPay{PromisedDate: "2025-04-06", Amount: eur("1000"), By: "rep@example.com"})
+	s.payAt(s.at(6), "1000")
+	s.env.ExecuteWorkflow(InvoiceWorkflow, net30())
+	s.result()
+	requireErrorType(s.T(), ErrTypeInvalid, tooFar.rejected, tooFar.err)
+	s.Require().NoError(farthest.rejected)
+	s.Require().NoError(farthest.err)
+}
+
 // TestDisputeExactlyAtAStepMovesItNotDoublesIt: disputed at 09:00 on day
 // 31, the moment of the reminder; resolved 5 days later. Whichever came
 // first, the reminder goes out once, and the later steps move by 5 days.
