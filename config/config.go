@@ -110,8 +110,8 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	c.Day = DefaultDay
 	if v := get("CREDITFLOW_DAY", ""); v != "" {
 		d, err := time.ParseDuration(v)
-		if err != nil || d < 100*time.Millisecond {
-			return c, fmt.Errorf("CREDITFLOW_DAY: want a duration of at least 100ms such as 24h or 2s, got %q", v)
+		if err != nil || d < 100*time.Millisecond || d > 24*time.Hour {
+			return c, fmt.Errorf("CREDITFLOW_DAY: want a duration from 100ms to 24h such as 24h or 2s, got %q", v)
 		}
 		c.Day = d
 	}

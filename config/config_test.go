@@ -48,4 +48,6 @@ func TestShortDayForDemos(t *testing.T) {
 	require.Equal(t, 2*time.Second, c.Day)
 	_, err = Load(env(map[string]string{"CREDITFLOW_DAY": "1ms"}))
 	require.ErrorContains(t, err, "CREDITFLOW_DAY")
+	_, err = Load(env(map[string]string{"CREDITFLOW_DAY": "25h"}))
+	require.ErrorContains(t, err, "CREDITFLOW_DAY", "a policy day is never longer than a day")
 }
