@@ -80,11 +80,14 @@ func (a *Activities) StartDunning(ctx context.Context, in DunningStart) (Dunning
 		return DunningPlan{}, temporal.NewNonRetryableApplicationError("invoice dates: "+err.Error(), "InvalidInvoice", err)
 	}
 	d := a.Policy.Dunning
-	segment, err := a.Store.PaymentSegment(ctx, account.ID, inv.ID, in.Now.AddDate(-1, 0, 0), d)
+	segment, err := a.Store.PaymentSegment(ctx, account.ID, in.Now.AddDate(-1, 0, 0), d)
 	if err != nil {
 		return DunningPlan{}, err
 	}
 	plan := NewDunningPlan(d, segment, issueDate, dueDate, in.Now, location(account.TimeZone), a.Day)
+	if err := a.Store.RecordPlan(ctx, account.ID, inv.ID, segment, plan.Issued); err != nil {
+		return DunningPlan{}, err
+	}
 	if (account.Status == credit.AccountActive || account.Status == credit.AccountOnHold) && account.Exposure.Minor > account.CreditLimit.Minor {
 		plan.ExposureHold, err = a.Store.PlaceHold(ctx, "invoice/"+inv.ID+"/exposure-hold", account.ID, inv.ID, "exposure",
 			fmt.Sprintf("Credit hold: invoice %s brings the exposure to %s, over the credit limit of %s",
@@ -245,11 +248,11 @@ func (a *Activities) picture(ctx context.Context, accountID string, facts map[st
 	if err != nil {
 		return err
 	}
-	today := time.Now().UTC()
+	now := time.Now()
 	var invoices, notes []string
 	for _, inv := range p.OpenInvoices {
 		line := fmt.Sprintf("%s: %s of %s open, due %s", inv.Number, inv.Balance.Display(), inv.Amount.Display(), inv.DueDate)
-		if n := store.DaysOverdue(inv, today); n > 0 {
+		if n := a.daysOverdue(inv, now); n > 0 {
 			line += fmt.Sprintf(", %d days overdue", n)
 		}
 		if inv.Status == credit.InvoiceDisputed {
@@ -264,6 +267,21 @@ func (a *Activities) picture(ctx context.Context, accountID string, facts map[st
 	facts["RemindersSent"] = strconv.Itoa(p.RemindersSent)
 	facts["Notes"] = strings.Join(notes, "\n")
 	return nil
+}
+
+// daysOverdue counts an open invoice's days overdue on its policy clock,
+// as its workflow does, once its follow-up is planned; before, in
+// calendar days.
+func (a *Activities) daysOverdue(inv credit.Invoice, now time.Time) int {
+	if inv.DayZero == nil || a.Day <= 0 {
+		return store.DaysOverdue(inv, now.UTC())
+	}
+	issued, err1 := time.Parse(time.DateOnly, inv.IssueDate)
+	due, err2 := time.Parse(time.DateOnly, inv.DueDate)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return int(now.Sub(*inv.DayZero)/a.Day) - days(issued, due)
 }
 
 // StepRecord is a dunning step the workflow took.

@@ -378,6 +378,9 @@ func TestUnacknowledgedEscalationGoesToTheManagerAndClosesWithThePayment(t *test
 	waitForEmails(t, svc, inv.ID, 3)
 	require.Equal(t, []string{"invoice_reminder", "sales_escalation", "escalation_overdue"}, kinds(svc, inv.ID),
 		"only the latest passed reminder, then the escalation and, unanswered, the overdue notice")
+	// The account's picture counts days on the policy clock, as the
+	// workflow does: day 44 is 14 days past due (calendar days: 13).
+	require.Regexp(t, `2025-0006: EUR 640.00 of EUR 640.00 open, due \S+, 1[4-6] days overdue`, svc.SendGrid.OfKind("sales_escalation")[0].Text())
 	overdue := svc.SendGrid.OfKind("escalation_overdue")[0]
 	require.Equal(t, []string{testenv.SalesManager}, overdue.To(), "the rep's manager")
 	escalationID := overdue.CustomArgs["escalation_id"]

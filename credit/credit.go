@@ -205,9 +205,12 @@ type Invoice struct {
 	NextStep    *DunningStep  `json:"next_step,omitempty"`
 	StepsTaken  []DunningStep `json:"steps_taken,omitempty"`
 	// CreatedBy is stored with the invoice; the API does not show it.
-	CreatedBy string    `json:"-"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	CreatedBy string `json:"-"`
+	// DayZero is the instant of the invoice's policy day 0, set when its
+	// follow-up is planned; the API does not show it.
+	DayZero   *time.Time `json:"-"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
 }
 
 // DunningStep is a step of an invoice's follow-up, planned or taken. Day

@@ -14,7 +14,7 @@ import (
 )
 
 const invoiceColumns = `i.id, i.account_id, i.number, i.currency, i.amount, i.balance, i.issue_date, i.due_date,
-	i.status, i.segment, i.created_at, i.updated_at`
+	i.status, i.segment, i.day_zero, i.created_at, i.updated_at`
 
 func scanInvoice(row pgx.Row) (credit.Invoice, error) {
 	var inv credit.Invoice
@@ -22,7 +22,7 @@ func scanInvoice(row pgx.Row) (credit.Invoice, error) {
 	var amount, balance int64
 	var issued, due time.Time
 	err := row.Scan(&inv.ID, &inv.AccountID, &inv.Number, &cur, &amount, &balance, &issued, &due,
-		&inv.Status, &inv.Segment, &inv.CreatedAt, &inv.UpdatedAt)
+		&inv.Status, &inv.Segment, &inv.DayZero, &inv.CreatedAt, &inv.UpdatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return inv, ErrNotFound
 	}
@@ -156,9 +156,8 @@ func DaysOverdue(inv credit.Invoice, today time.Time) int {
 }
 
 // PaymentSegment classifies an account by its invoices paid since since,
-// as the dunning policy says, and keeps the result on the account and the
-// invoice about to be followed up.
-func (s *Store) PaymentSegment(ctx context.Context, accountID, invoiceID string, since time.Time, d policy.Dunning) (string, error) {
+// as the dunning policy says.
+func (s *Store) PaymentSegment(ctx context.Context, accountID string, since time.Time, d policy.Dunning) (string, error) {
 	var paid, onTime, late int
 	err := s.Pool.QueryRow(ctx, `SELECT count(*),
 			count(*) FILTER (WHERE paid_at::date <= due_date),
@@ -168,20 +167,27 @@ func (s *Store) PaymentSegment(ctx context.Context, accountID, invoiceID string,
 	if err != nil {
 		return "", fmt.Errorf("payment history of %s: %w", accountID, err)
 	}
-	segment := policy.SegmentStandard
 	switch {
 	case paid >= d.MinPaidForSegment && onTime*100 >= d.PromptOnTimePercent*paid:
-		segment = policy.SegmentPrompt
+		return policy.SegmentPrompt, nil
 	case paid >= d.MinPaidForSegment && late*100 >= d.SlowLatePercent*paid:
-		segment = policy.SegmentSlow
+		return policy.SegmentSlow, nil
 	}
-	if _, err := s.Pool.Exec(ctx, `UPDATE accounts SET segment = $2, updated_at = now() WHERE id = $1 AND segment <> $2`, accountID, segment); err != nil {
-		return "", fmt.Errorf("segment of %s: %w", accountID, err)
-	}
-	if _, err := s.Pool.Exec(ctx, `UPDATE invoices SET segment = $2 WHERE id = $1`, invoiceID, segment); err != nil {
-		return "", fmt.Errorf("segment of %s: %w", invoiceID, err)
-	}
-	return segment, nil
+	return policy.SegmentStandard, nil
+}
+
+// RecordPlan keeps what an invoice's follow-up started with: its segment
+// (also the account's, now) and the day zero of its policy clock.
+func (s *Store) RecordPlan(ctx context.Context, accountID, invoiceID, segment string, dayZero time.Time) error {
+	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE accounts SET segment = $2, updated_at = now() WHERE id = $1 AND segment <> $2`, accountID, segment); err != nil {
+			return fmt.Errorf("segment of %s: %w", accountID, err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE invoices SET segment = $2, day_zero = $3 WHERE id = $1`, invoiceID, segment, dayZero); err != nil {
+			return fmt.Errorf("plan of %s: %w", invoiceID, err)
+		}
+		return nil
+	})
 }
 
 // RecordStep keeps a dunning step the workflow took, once per key.

@@ -1,6 +1,8 @@
 -- +goose Up
--- The segment the invoice's dunning follows, taken when its workflow starts.
-ALTER TABLE invoices ADD COLUMN segment text NOT NULL DEFAULT '';
+-- The segment the invoice's dunning follows, taken when its workflow starts,
+-- and day zero of its policy clock (its issue date on the workflow's clock),
+-- to count its days overdue as the workflow does.
+ALTER TABLE invoices ADD COLUMN segment text NOT NULL DEFAULT '', ADD COLUMN day_zero timestamptz;
 CREATE INDEX invoices_paid ON invoices (account_id, paid_at) WHERE status = 'paid';
 
 -- Money received; id is the API's, so a retried activity inserts once.
@@ -104,4 +106,4 @@ DROP TABLE promises;
 DROP TABLE disputes;
 DROP TABLE payments;
 DROP INDEX invoices_paid;
-ALTER TABLE invoices DROP COLUMN segment;
+ALTER TABLE invoices DROP COLUMN segment, DROP COLUMN day_zero;
