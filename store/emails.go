@@ -38,12 +38,21 @@ type OutboxEmail struct {
 	SentAt     *time.Time        `json:"sent_at,omitempty"`
 }
 
+// outboxTimeout bounds the outbox's transaction, the SendGrid call
+// included (the sender's own timeout is 15 seconds).
+const outboxTimeout = time.Minute
+
 // DeliverOnce writes m to the outbox under its key (if it is not there
 // yet) and, holding the row's lock, calls deliver unless an earlier attempt
 // already finished. A retried or concurrent attempt therefore waits for
 // the first and then finds the email sent: an email goes out at most once
 // per key, except if the process dies between SendGrid's answer and the
 // commit below, a window of one round trip to Postgres.
+//
+// Only deliver sees ctx's cancellation. The outbox is written under a
+// context of its own, so that a worker stopping (ctx canceled) just after
+// SendGrid accepted the email still records it as sent, and its retry
+// does not send it again.
 //
 // deliver returns the final status (sent or logged), or an error; an
 // *email.RejectedError marks the row rejected for good.
@@ -52,15 +61,17 @@ func (s *Store) DeliverOnce(ctx context.Context, m email.Message, accountID stri
 	if err != nil {
 		return "", err
 	}
+	db, cancel := context.WithTimeout(context.WithoutCancel(ctx), outboxTimeout)
+	defer cancel()
 	var status string
 	var sendErr error
-	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO emails (email_key, kind, recipients, subject, body_text, body_html, custom_args, account_id)
+	err = pgx.BeginFunc(db, s.Pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(db, `INSERT INTO emails (email_key, kind, recipients, subject, body_text, body_html, custom_args, account_id)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, '')) ON CONFLICT (email_key) DO NOTHING`,
 			m.Key, m.Kind, m.To, m.Subject, m.Text, m.HTML, args, accountID); err != nil {
 			return fmt.Errorf("outbox %s: %w", m.Key, err)
 		}
-		if err := tx.QueryRow(ctx, `SELECT status FROM emails WHERE email_key = $1 FOR UPDATE`, m.Key).Scan(&status); err != nil {
+		if err := tx.QueryRow(db, `SELECT status FROM emails WHERE email_key = $1 FOR UPDATE`, m.Key).Scan(&status); err != nil {
 			return fmt.Errorf("outbox %s: %w", m.Key, err)
 		}
 		if status != EmailPending {
@@ -71,13 +82,13 @@ func (s *Store) DeliverOnce(ctx context.Context, m email.Message, accountID stri
 		switch {
 		case errors.As(sendErr, &rejected):
 			status = EmailRejected
-			_, err = tx.Exec(ctx, `UPDATE emails SET status = 'rejected', attempts = attempts + 1, last_error = $2 WHERE email_key = $1`,
+			_, err = tx.Exec(db, `UPDATE emails SET status = 'rejected', attempts = attempts + 1, last_error = $2 WHERE email_key = $1`,
 				m.Key, sendErr.Error())
 		case sendErr != nil:
 			status = EmailPending
-			_, err = tx.Exec(ctx, `UPDATE emails SET attempts = attempts + 1, last_error = $2 WHERE email_key = $1`, m.Key, sendErr.Error())
+			_, err = tx.Exec(db, `UPDATE emails SET attempts = attempts + 1, last_error = $2 WHERE email_key = $1`, m.Key, sendErr.Error())
 		default:
-			_, err = tx.Exec(ctx, `UPDATE emails SET status = $2, attempts = attempts + 1, last_error = '', sent_at = now() WHERE email_key = $1`,
+			_, err = tx.Exec(db, `UPDATE emails SET status = $2, attempts = attempts + 1, last_error = '', sent_at = now() WHERE email_key = $1`,
 				m.Key, status)
 		}
 		return err
