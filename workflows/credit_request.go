@@ -34,6 +34,7 @@ type creditRequest struct {
 	assessment activities.Assessment
 	withdrawal *credit.WithdrawRequest
 	finished   bool // the outcome is recorded; updates may answer
+	emails     background
 }
 
 var a *activities.Activities
@@ -56,7 +57,9 @@ func (cr *creditRequest) run(ctx workflow.Context) (credit.CreditRequest, error)
 		cr.Decision = cr.automaticDecision(credit.OutcomeDecline, nil)
 	default:
 		cr.Status = credit.StatusPendingReview
-		cr.notify(ctx, "received", email.KindRequestReceived, nil, activities.AudienceCreditTeam)
+		cr.emails.Go(ctx, func(ctx workflow.Context) {
+			cr.notify(ctx, "received", email.KindRequestReceived, nil, activities.AudienceCreditTeam)
+		})
 		if err := cr.awaitReview(ctx); err != nil {
 			return cr.CreditRequest, err
 		}
@@ -84,8 +87,9 @@ func (cr *creditRequest) run(ctx workflow.Context) (credit.CreditRequest, error)
 	if cr.withdrawal == nil {
 		cr.notify(ctx, "decided", email.KindRequestDecided, []string{cr.CreatedBy}, "")
 	}
-	// Let update handlers that wait for the outcome answer before we return.
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+	// Let update handlers that wait for the outcome answer, and the emails
+	// to the credit team go, before we return.
+	if err := workflow.Await(ctx, func() bool { return cr.emails.idle() && workflow.AllHandlersFinished(ctx) }); err != nil {
 		return cr.CreditRequest, err
 	}
 	return cr.CreditRequest, nil
@@ -103,10 +107,14 @@ func (cr *creditRequest) awaitReview(ctx workflow.Context) error {
 		chase     func()
 	}{
 		{review.ReminderAfterDays, "review reminder", func() {
-			cr.notify(ctx, "review-reminder", email.KindReviewReminder, nil, activities.AudienceCreditTeam)
+			cr.emails.Go(ctx, func(ctx workflow.Context) {
+				cr.notify(ctx, "review-reminder", email.KindReviewReminder, nil, activities.AudienceCreditTeam)
+			})
 		}},
 		{review.EscalateAfterDays, "review escalation", func() {
-			cr.notify(ctx, "review-escalation", email.KindReviewEscalation, nil, activities.AudienceCreditManagers)
+			cr.emails.Go(ctx, func(ctx workflow.Context) {
+				cr.notify(ctx, "review-escalation", email.KindReviewEscalation, nil, activities.AudienceCreditManagers)
+			})
 		}},
 		{review.ExpireAfterDays, "review expiry", func() {}},
 	}

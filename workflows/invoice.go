@@ -62,6 +62,7 @@ type invoice struct {
 	escalated, held bool
 	closed          bool // paid or written off
 	changes         int  // bumped by every handler, to wake the main loop
+	emails          background
 }
 
 type step struct {
@@ -142,7 +143,7 @@ func (i *invoice) run(ctx workflow.Context) (credit.Invoice, error) {
 	}
 	// The update that closed the invoice answers first (and tells the rep
 	// of a released hold); later ones are refused by their validators.
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+	if err := workflow.Await(ctx, func() bool { return i.emails.idle() && workflow.AllHandlersFinished(ctx) }); err != nil {
 		return i.Invoice, err
 	}
 	// The escalation's workflow ends with this one; its record says why.
@@ -448,10 +449,13 @@ func (i *invoice) notify(ctx workflow.Context, step, kind, reason string, to []s
 	return sent, err
 }
 
-// released tells the rep when an operation lifted the account's last hold.
+// released tells the rep when an operation lifted the account's last hold,
+// without holding up the operation's answer.
 func (i *invoice) released(ctx workflow.Context, s store.Settlement, cause string) {
 	if s.Released {
-		i.notify(ctx, "hold-released/"+cause, email.KindHoldReleased, "", nil)
+		i.emails.Go(ctx, func(ctx workflow.Context) {
+			i.notify(ctx, "hold-released/"+cause, email.KindHoldReleased, "", nil)
+		})
 	}
 }
 
@@ -637,7 +641,9 @@ func (i *invoice) openDispute(ctx workflow.Context, r credit.DisputeRequest) (cr
 	if err := workflow.ExecuteActivity(ctx, a.OpenDispute, d, r.By).Get(ctx, nil); err != nil {
 		return d, err
 	}
-	i.notify(ctx, "dispute/"+d.ID, email.KindDisputeOpened, d.Department+": "+d.Reason, []string{d.OwnerEmail})
+	i.emails.Go(ctx, func(ctx workflow.Context) {
+		i.notify(ctx, "dispute/"+d.ID, email.KindDisputeOpened, d.Department+": "+d.Reason, []string{d.OwnerEmail})
+	})
 	return d, nil
 }
 

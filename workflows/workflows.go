@@ -70,6 +70,21 @@ var retryPolicy = &temporal.RetryPolicy{
 	MaximumInterval:    time.Minute,
 }
 
+// background runs emails beside a workflow's main line, so that one that
+// waits on SendGrid (retried for as long as it is down) never holds up a
+// decision or the answer to an update. idle tells the workflow it may end.
+type background struct{ running int }
+
+func (b *background) Go(ctx workflow.Context, fn func(workflow.Context)) {
+	b.running++
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer func() { b.running-- }()
+		fn(ctx)
+	})
+}
+
+func (b *background) idle() bool { return b.running == 0 }
+
 // Registration names a workflow function for the worker and the replayer.
 type Registration struct {
 	Name string
