@@ -272,6 +272,12 @@ func (cr *creditRequest) validateDecision(ctx workflow.Context, d credit.Decisio
 	if strings.EqualFold(d.By.Email, cr.CreatedBy) {
 		return forbidden("segregation of duties: nobody decides a request they created")
 	}
+	// The inbox shows a request as soon as its score is stored, a moment
+	// before the workflow has read it (longer if no worker runs then): a
+	// decision in that moment waits for the score, and is checked again.
+	if cr.Status == credit.StatusScoring && cr.Decision == nil && cr.withdrawal == nil {
+		return nil
+	}
 	if cr.Status != credit.StatusPendingReview || cr.Decision != nil || cr.withdrawal != nil {
 		return conflict(fmt.Sprintf("credit request %s is not waiting for a decision (status %s)", cr.ID, cr.Status))
 	}
@@ -315,7 +321,11 @@ func (cr *creditRequest) validateDecision(ctx workflow.Context, d credit.Decisio
 
 func (cr *creditRequest) decide(ctx workflow.Context, d credit.DecisionRequest) (credit.CreditRequest, error) {
 	// Two decisions accepted in the same workflow task both passed the
-	// validator; the second one to run finds the first and is refused.
+	// validator; the second one to run finds the first and is refused. One
+	// accepted while the request was being scored is checked once scored.
+	if err := workflow.Await(ctx, func() bool { return cr.Status != credit.StatusScoring }); err != nil {
+		return cr.CreditRequest, err
+	}
 	if err := cr.validateDecision(ctx, d); err != nil {
 		return cr.CreditRequest, err
 	}

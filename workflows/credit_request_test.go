@@ -221,6 +221,29 @@ func (s *creditRequestSuite) TestDecisionIsAnsweredWhileTheCreditTeamsEmailIsSti
 	s.Less(answer.at.Sub(s.start), 2*time.Hour, "answered an hour in, not after the six hours the email took")
 }
 
+// TestDecisionArrivingWhileTheScoreIsReadWaitsForIt: the score is stored
+// (the inbox shows the request) before the workflow reads it; a decision
+// in between waits for the score, then is checked and taken.
+func (s *creditRequestSuite) TestDecisionArrivingWhileTheScoreIsReadWaitsForIt() {
+	s.newEnvironment()
+	s.env.OnActivity(a.ScoreCreditRequest, mock.Anything, mock.Anything).After(time.Minute).Return(activities.Assessment{
+		Score:  policy.Score{Points: 70, Band: "B", RecommendedLimit: eur("175000"), Outcome: policy.OutcomeReview},
+		Review: policy.Default().Review, Day: day, AccountName: "Acme Tools GmbH",
+	}, nil)
+	s.mockActivities()
+	answer := s.updateAt(30*time.Second, DecisionUpdate, approve("40000", analyst))
+	tooHigh := s.updateAt(40*time.Second, DecisionUpdate, approve("200000", analyst))
+	s.env.ExecuteWorkflow(CreditRequestWorkflow, request("300000"))
+
+	s.Equal(credit.StatusApproved, s.result().Status)
+	s.Require().True(answer.done)
+	s.Require().NoError(answer.rejected)
+	s.Require().NoError(answer.err)
+	s.Equal(credit.StatusApproved, answer.result.Status)
+	s.Require().True(tooHigh.done)
+	s.Require().Error(tooHigh.err, "checked once scored: the first decision was taken")
+}
+
 func (s *creditRequestSuite) TestReminderOnDayTwoEscalationOnDayFour() {
 	s.scoredAs(policy.OutcomeReview)
 	s.updateAt(5*day, DecisionUpdate, credit.DecisionRequest{Outcome: credit.OutcomeDecline, Reason: "thin file", By: manager})
