@@ -11,10 +11,21 @@ import (
 	"github.com/creditflow/creditflow/store"
 )
 
+// maxOpenInvoicesShown bounds the open invoices GET /accounts/{id} lists;
+// the exposure counts them all.
+const maxOpenInvoicesShown = 100
+
 func (s *Server) getAccount(c echo.Context) error {
 	a, err := s.readAccount(c)
 	if err != nil {
 		return err
+	}
+	if a.OpenInvoices, err = s.Store.OpenInvoices(c.Request().Context(), a.ID, maxOpenInvoicesShown); err != nil {
+		return err
+	}
+	today := s.Now().UTC()
+	for k := range a.OpenInvoices {
+		a.OpenInvoices[k].DaysOverdue = store.DaysOverdue(a.OpenInvoices[k], today)
 	}
 	return c.JSON(http.StatusOK, a)
 }

@@ -195,6 +195,8 @@ func TestHoldOnExposureAndItsRelease(t *testing.T) {
 	var a credit.Account
 	svc.Call(t, http.MethodGet, "/api/v1/accounts/"+account, testenv.Rep, nil).JSON(t, &a)
 	require.Equal(t, credit.AccountOnHold, a.Status)
+	require.Len(t, a.OpenInvoices, 1, "the account shows its open invoices")
+	require.Equal(t, inv.ID, a.OpenInvoices[0].ID)
 	refused := check("10.00")
 	require.False(t, refused.Approved)
 	require.Contains(t, refused.Reason, "hold")

@@ -166,6 +166,9 @@ type Account struct {
 	TradeReferences    int         `json:"trade_references"`
 	CreatedAt          time.Time   `json:"created_at"`
 	UpdatedAt          time.Time   `json:"updated_at"`
+	// OpenInvoices are shown with one account, not in lists: the unpaid
+	// ones, oldest due first.
+	OpenInvoices []Invoice `json:"open_invoices,omitempty"`
 }
 
 // TimelineEntry is one thing that happened to an account.

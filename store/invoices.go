@@ -620,23 +620,34 @@ type Picture struct {
 	Notes         []credit.Note
 }
 
+// OpenInvoices lists an account's unpaid invoices, oldest due first, at
+// most limit of them.
+func (s *Store) OpenInvoices(ctx context.Context, accountID string, limit int) ([]credit.Invoice, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT `+invoiceColumns+` FROM invoices i
+		WHERE i.account_id = $1 AND i.status IN ('open', 'disputed') ORDER BY i.due_date, i.id LIMIT $2`, accountID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("open invoices of %s: %w", accountID, err)
+	}
+	invs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (credit.Invoice, error) { return scanInvoice(row) })
+	if err != nil {
+		return nil, fmt.Errorf("open invoices of %s: %w", accountID, err)
+	}
+	return invs, nil
+}
+
 // AccountPicture reads the account's picture for an escalation email.
 func (s *Store) AccountPicture(ctx context.Context, accountID string) (Picture, error) {
 	var p Picture
-	rows, err := s.Pool.Query(ctx, `SELECT `+invoiceColumns+` FROM invoices i
-		WHERE i.account_id = $1 AND i.status IN ('open', 'disputed') ORDER BY i.due_date, i.id LIMIT 20`, accountID)
+	open, err := s.OpenInvoices(ctx, accountID, 20)
 	if err != nil {
-		return p, fmt.Errorf("picture of %s: %w", accountID, err)
+		return p, err
 	}
-	p.OpenInvoices, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (credit.Invoice, error) { return scanInvoice(row) })
-	if err != nil {
-		return p, fmt.Errorf("picture of %s: %w", accountID, err)
-	}
+	p.OpenInvoices = open
 	if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM emails WHERE account_id = $1
 		AND kind IN ('courtesy_notice', 'invoice_reminder', 'final_notice') AND status IN ('sent', 'logged')`, accountID).Scan(&p.RemindersSent); err != nil {
 		return p, fmt.Errorf("picture of %s: %w", accountID, err)
 	}
-	rows, err = s.Pool.Query(ctx, `SELECT id, account_id, body, department, author, created_at FROM notes
+	rows, err := s.Pool.Query(ctx, `SELECT id, account_id, body, department, author, created_at FROM notes
 		WHERE account_id = $1 ORDER BY created_at DESC, id LIMIT 5`, accountID)
 	if err != nil {
 		return p, fmt.Errorf("notes of %s: %w", accountID, err)
