@@ -221,8 +221,10 @@ func TestWorkerRestartLosesNothingAndSendsNothingTwice(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the decision was not answered after the worker came back")
 	}
-	testenv.Eventually(t, 10*time.Second, "the decision email", func() bool {
-		return len(svc.SendGrid.OfKind("request_decided")) == 1
+	// The credit team's email goes beside the decision: if the stopped
+	// worker had taken its task, it comes once that task times out (30s).
+	testenv.Eventually(t, 45*time.Second, "the decision and the credit team's emails", func() bool {
+		return len(svc.SendGrid.OfKind("request_decided")) == 1 && len(svc.SendGrid.OfKind("request_received")) == 1
 	})
 	time.Sleep(500 * time.Millisecond)
 	require.Len(t, svc.SendGrid.OfKind("request_received"), 1)

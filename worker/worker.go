@@ -3,6 +3,8 @@
 package worker
 
 import (
+	"time"
+
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -14,7 +16,12 @@ import (
 // New returns a worker on taskQueue with every workflow and activity
 // registered.
 func New(c client.Client, taskQueue string, a *activities.Activities) sdkworker.Worker {
-	w := sdkworker.New(c, taskQueue, sdkworker.Options{})
+	w := sdkworker.New(c, taskQueue, sdkworker.Options{
+		// On a deploy's SIGTERM, let running activities (an email being
+		// sent) finish rather than wait out their timeout on another
+		// worker; under Docker's default 10-second grace period.
+		WorkerStopTimeout: 8 * time.Second,
+	})
 	RegisterWorkflows(w)
 	w.RegisterActivity(a)
 	return w
