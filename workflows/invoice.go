@@ -87,10 +87,10 @@ type promise struct {
 
 func (i *invoice) run(ctx workflow.Context) (credit.Invoice, error) {
 	// Plan: the segment, its steps on the invoice's policy days, and a
-	// hold if this invoice takes the account over its limit.
-	// A local activity: a few quick queries, done within the workflow's
-	// first task, which spares the server an activity task and a second
-	// workflow task for every invoice an ERP import brings.
+	// hold if this invoice takes the account over its limit. A local
+	// activity (a few quick queries, within the workflow's first task)
+	// spares the server an activity task and a second workflow task for
+	// every invoice an ERP import brings.
 	start := activities.DunningStart{Invoice: i.Invoice, Now: workflow.Now(ctx)}
 	planCtx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		StartToCloseTimeout: 10 * time.Second,
