@@ -44,6 +44,27 @@ type DunningPlan struct {
 	ExposureHold bool `json:"exposure_hold"`
 }
 
+// DaysPastDue is the invoice's policy day relative to its due date at
+// now (negative before it).
+func (p DunningPlan) DaysPastDue(now time.Time) int {
+	return PolicyDay(p.Issued, p.Day, now) - p.DueDay
+}
+
+// PolicyDay is the invoice's policy day at now: whole days of length day
+// since its day zero (negative before it). The workflows and the emails
+// count days with it alone.
+func PolicyDay(dayZero time.Time, day time.Duration, now time.Time) int {
+	if day <= 0 {
+		return 0
+	}
+	since := now.Sub(dayZero)
+	n := int(since / day)
+	if since%day < 0 {
+		n-- // floor, not truncation, before day zero
+	}
+	return n
+}
+
 // PlannedStep is a dunning step with the instant it falls due, before any
 // pause moves it.
 type PlannedStep struct {
@@ -281,7 +302,7 @@ func (a *Activities) daysOverdue(inv credit.Invoice, now time.Time) int {
 	if err1 != nil || err2 != nil {
 		return 0
 	}
-	return int(now.Sub(*inv.DayZero)/a.Day) - days(issued, due)
+	return PolicyDay(*inv.DayZero, a.Day, now) - days(issued, due)
 }
 
 // StepRecord is a dunning step the workflow took.

@@ -461,13 +461,7 @@ func (i *invoice) released(ctx workflow.Context, s store.Settlement, cause strin
 
 // daysPastDue is the invoice's policy day relative to its due date
 // (negative before it).
-func (i *invoice) daysPastDue(now time.Time) int {
-	if i.plan.Day <= 0 {
-		return 0
-	}
-	due := i.plan.Issued.Add(time.Duration(i.plan.DueDay) * i.plan.Day)
-	return int(math.Floor(float64(now.Sub(due)) / float64(i.plan.Day)))
-}
+func (i *invoice) daysPastDue(now time.Time) int { return i.plan.DaysPastDue(now) }
 
 // policyToday is the invoice's calendar date now, in policy days.
 func (i *invoice) policyToday(now time.Time) time.Time {
@@ -476,10 +470,7 @@ func (i *invoice) policyToday(now time.Time) time.Time {
 
 func policyDate(issueDate string, issued time.Time, day time.Duration, now time.Time) time.Time {
 	d, _ := time.Parse(time.DateOnly, issueDate)
-	if day <= 0 {
-		return d
-	}
-	return d.AddDate(0, 0, int(math.Floor(float64(now.Sub(issued))/float64(day))))
+	return d.AddDate(0, 0, activities.PolicyDay(issued, day, now))
 }
 
 // endOfPolicyDate is the instant a calendar date ends on the invoice's
