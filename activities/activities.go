@@ -1,7 +1,9 @@
 // Package activities holds everything Creditflow's workflows do to the
 // world: Postgres, SendGrid, scoring. Every activity is idempotent by a key
 // built from business ids, so a retry or a replay never writes a row or
-// sends an email twice.
+// sends an email twice. Each takes one input struct of package workflows,
+// where its name is declared; permanent failures carry one of the error
+// types declared there.
 package activities
 
 import (
@@ -24,10 +26,3 @@ type Activities struct {
 	From       string
 	CreditTeam string
 }
-
-// Error types a workflow or a test can match.
-const (
-	ErrTypeNotFound      = "NotFound"
-	ErrTypeEmailRejected = "EmailRejected"
-	ErrTypeNoRecipient   = "NoRecipient"
-)

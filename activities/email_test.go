@@ -16,10 +16,11 @@ import (
 	"github.com/creditflow/creditflow/policy"
 	"github.com/creditflow/creditflow/store"
 	"github.com/creditflow/creditflow/testenv"
+	"github.com/creditflow/creditflow/workflows"
 )
 
-func decidedEmail(key string) activities.Email {
-	return activities.Email{
+func decidedEmail(key string) workflows.Email {
+	return workflows.Email{
 		Key:  key,
 		Kind: email.KindRequestDecided,
 		To:   []string{"rep@example.com"},
@@ -33,13 +34,13 @@ func decidedEmail(key string) activities.Email {
 }
 
 // send runs the activity once, as one attempt of Temporal's retries would.
-func send(t *testing.T, a *activities.Activities, e activities.Email) (activities.SentEmail, error) {
+func send(t *testing.T, a *activities.Activities, e workflows.Email) (workflows.SentEmail, error) {
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestActivityEnvironment()
 	env.RegisterActivity(a)
 	v, err := env.ExecuteActivity(a.SendEmail, e)
-	var out activities.SentEmail
+	var out workflows.SentEmail
 	if err == nil {
 		require.NoError(t, v.Get(&out))
 	}
@@ -97,7 +98,7 @@ func TestRejectedEmailIsRecordedAndNotRetried(t *testing.T) {
 	var appErr *temporal.ApplicationError
 	require.True(t, errors.As(err, &appErr), "%v", err)
 	require.True(t, appErr.NonRetryable())
-	require.Equal(t, activities.ErrTypeEmailRejected, appErr.Type())
+	require.Equal(t, workflows.ErrTypeEmailRejected, appErr.Type())
 
 	_, err = send(t, a, decidedEmail("k/1"))
 	require.NoError(t, err, "a rejected email is final, not an error forever")
@@ -131,7 +132,7 @@ func TestCreditTeamIsTheSharedMailboxOrEveryAnalyst(t *testing.T) {
 		require.NoError(t, err)
 	}
 	e := decidedEmail("k/3")
-	e.To, e.Audience = nil, activities.AudienceCreditTeam
+	e.To, e.Audience = nil, workflows.AudienceCreditTeam
 
 	a := &activities.Activities{Store: st, Policy: policy.Default(), From: "credit@example.com"}
 	sent, err := send(t, a, e)

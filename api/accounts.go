@@ -25,7 +25,7 @@ func (s *Server) getAccount(c echo.Context) error {
 	}
 	today := s.Now().UTC()
 	for k := range a.OpenInvoices {
-		a.OpenInvoices[k].DaysOverdue = store.DaysOverdue(a.OpenInvoices[k], today)
+		a.OpenInvoices[k].DaysOverdue = daysOverdue(a.OpenInvoices[k], today)
 	}
 	return c.JSON(http.StatusOK, a)
 }

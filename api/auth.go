@@ -10,6 +10,7 @@ import (
 
 	"github.com/creditflow/creditflow/credit"
 	"github.com/creditflow/creditflow/store"
+	"github.com/creditflow/creditflow/workflows"
 )
 
 const userKey = "creditflow.user"
@@ -57,8 +58,8 @@ func currentUser(c echo.Context) credit.User {
 }
 
 // decider is the current user as a workflow update names them.
-func decider(u credit.User) credit.Decider {
-	return credit.Decider{UserID: u.ID, Email: u.Email, Role: u.Role, ApprovalLimit: u.ApprovalLimit}
+func decider(u credit.User) workflows.Decider {
+	return workflows.Decider{UserID: u.ID, Email: u.Email, Role: u.Role, ApprovalLimit: u.ApprovalLimit}
 }
 
 // canSeeAccount: sales reps read their own accounts; everybody else reads all.

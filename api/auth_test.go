@@ -205,7 +205,7 @@ func TestNobodyDecidesARequestTheyCreated(t *testing.T) {
 		r := askForPreApproval(t, svc, "50000.00")
 		requireProblemStatus(t, svc.Call(t, http.MethodPost, "/api/v1/credit-requests/"+r.ID+"/decision", testenv.Rep,
 			map[string]any{"outcome": "decline", "reason": "mine"}), http.StatusForbidden)
-		requireWorkflowRefuses(t, svc, r.ID, credit.Decider{Email: testenv.Rep, Role: sales})
+		requireWorkflowRefuses(t, svc, r.ID, workflows.Decider{Email: testenv.Rep, Role: sales})
 	})
 
 	for _, creator := range []struct {
@@ -245,7 +245,7 @@ func TestNobodyDecidesARequestTheyCreated(t *testing.T) {
 					http.StatusForbidden, "%s deciding their own request", creator.role)
 				require.Contains(t, p.Detail, "segregation of duties")
 			}
-			by := credit.Decider{UserID: user.ID, Email: creator.email, Role: creator.role, ApprovalLimit: user.ApprovalLimit}
+			by := workflows.Decider{UserID: user.ID, Email: creator.email, Role: creator.role, ApprovalLimit: user.ApprovalLimit}
 			requireWorkflowRefuses(t, svc, r.ID, by)
 			by.Email = strings.ToUpper(by.Email)
 			requireWorkflowRefuses(t, svc, r.ID, by)
@@ -265,18 +265,18 @@ func TestNobodyDecidesARequestTheyCreated(t *testing.T) {
 
 // requireWorkflowRefuses sends a decision straight to the workflow, as
 // the API does, and expects its validator to refuse it as forbidden.
-func requireWorkflowRefuses(t *testing.T, svc *testenv.Service, requestID string, by credit.Decider) {
+func requireWorkflowRefuses(t *testing.T, svc *testenv.Service, requestID string, by workflows.Decider) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	handle, err := svc.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID:   workflows.CreditRequestWorkflowID(requestID),
 		UpdateName:   workflows.DecisionUpdate,
-		Args:         []any{credit.DecisionRequest{Outcome: credit.OutcomeDecline, Reason: "bypassing the API", By: by}},
+		Args:         []any{workflows.DecisionInput{Outcome: credit.OutcomeDecline, Reason: "bypassing the API", By: by}},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err == nil {
-		var result credit.CreditRequest
+		var result workflows.CreditRequest
 		err = handle.Get(ctx, &result)
 	}
 	require.Error(t, err, "the workflow accepted a decision by %s (%s)", by.Email, by.Role)

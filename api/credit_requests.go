@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"go.temporal.io/api/serviceerror"
@@ -49,20 +50,11 @@ func (s *Server) createCreditRequest(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Store.CreateCreditRequest(ctx, r); err != nil {
-		return err
+	if key := c.Request().Header.Get("Idempotency-Key"); key != "" {
+		r.ID, r.AccountID = creditRequestIDs(user.ID, key, r.Kind, r.AccountID)
 	}
-	_, err = s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:        workflows.CreditRequestWorkflowID(r.ID),
-		TaskQueue: s.TaskQueue,
-	}, workflows.CreditRequestWorkflow, r)
-	if err != nil {
-		// Leave nothing half-written: no request row without its workflow.
-		if cleanupErr := s.Store.AbandonCreditRequest(context.WithoutCancel(ctx), r); cleanupErr != nil {
-			s.Logger.Error("abandon credit request", "request_id", r.ID, "error", cleanupErr)
-		}
-		s.Logger.Error("start credit request workflow", "request_id", r.ID, "error", err)
-		return unavailable("the workflow service is not reachable; nothing was recorded, please retry")
+	if r, err = s.startCreditRequest(ctx, r); err != nil {
+		return err
 	}
 	return c.JSON(http.StatusAccepted, r)
 }
@@ -79,7 +71,8 @@ func (s *Server) validateCreditRequest(ctx context.Context, user credit.User, bo
 		Reason:         v.text("reason", body.Reason, false, 2000),
 		Reasons:        []string{},
 		CreatedBy:      user.Email,
-		CreatedAt:      s.Now().UTC(),
+		// As Postgres keeps it, so that the 202 and a later GET agree.
+		CreatedAt: s.Now().UTC().Truncate(time.Microsecond),
 	}
 	r.UpdatedAt = r.CreatedAt
 	switch kind {
@@ -216,13 +209,13 @@ func (s *Server) decideCreditRequest(c echo.Context) error {
 	}
 	user := currentUser(c)
 	var v checker
-	d := credit.DecisionRequest{
+	d := workflows.DecisionInput{
 		Outcome: v.oneOf("outcome", body.Outcome, credit.OutcomeApprove, credit.OutcomeApproveWithConditions, credit.OutcomeDecline),
 		Reason:  v.text("reason", body.Reason, body.Outcome == credit.OutcomeDecline, 2000),
 		By:      decider(user),
 	}
 	if d.Outcome != credit.OutcomeDecline {
-		limit := v.positiveMoney("approved_limit", body.ApprovedLimit)
+		limit := workflows.MoneyOf(v.positiveMoney("approved_limit", body.ApprovedLimit))
 		d.ApprovedLimit = &limit
 		if limit.Currency != "" && limit.Currency != r.RequestedLimit.Currency {
 			v.fail("approved_limit.currency", "must be the currency of the request ("+r.RequestedLimit.Currency+")")
@@ -269,7 +262,7 @@ func (s *Server) withdrawCreditRequest(c echo.Context) error {
 		return err
 	}
 	var v checker
-	w := credit.WithdrawRequest{Reason: v.text("reason", body.Reason, false, 2000), By: decider(currentUser(c))}
+	w := workflows.WithdrawInput{Reason: v.text("reason", body.Reason, false, 2000), By: decider(currentUser(c))}
 	if err := v.err(); err != nil {
 		return err
 	}
@@ -288,14 +281,19 @@ func (s *Server) updateCreditRequest(c echo.Context, r credit.CreditRequest, upd
 		Args:         []any{arg},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
-	var result credit.CreditRequest
 	if err == nil {
-		err = handle.Get(ctx, &result)
+		err = handle.Get(ctx, nil)
 	}
 	if err != nil {
 		return updateProblem(err, fmt.Sprintf("credit request %s is %s and no longer waiting", r.ID, r.Status), "update credit request "+r.ID)
 	}
-	return c.JSON(http.StatusOK, result)
+	// The workflow answered once its outcome was recorded: the row is the
+	// decided request.
+	decided, err := s.Store.CreditRequest(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, decided)
 }
 
 // updateProblem turns a refused Workflow Update into the HTTP answer it

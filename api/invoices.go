@@ -12,14 +12,13 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"go.temporal.io/sdk/client"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/creditflow/creditflow/credit"
+	"github.com/creditflow/creditflow/policy"
 	"github.com/creditflow/creditflow/store"
 	"github.com/creditflow/creditflow/workflows"
 )
@@ -55,14 +54,14 @@ type invoiceBody struct {
 // by checkAccount.
 func (s *Server) validateInvoice(v *checker, body invoiceBody, by string) credit.Invoice {
 	inv := credit.Invoice{
-		ID:        newID("inv"),
 		AccountID: v.text("account_id", body.AccountID, true, 64),
 		Number:    v.text("number", body.Number, true, 64),
 		Amount:    v.positiveMoney("amount", body.Amount),
 		Status:    credit.InvoiceOpen,
 		CreatedBy: by,
-		CreatedAt: s.Now().UTC(),
+		CreatedAt: s.Now().UTC().Truncate(time.Microsecond),
 	}
+	inv.ID = workflows.InvoiceID(inv.AccountID, inv.Number)
 	inv.Balance, inv.UpdatedAt = inv.Amount, inv.CreatedAt
 	issued, ok := v.date("issue_date", body.IssueDate, true)
 	due, hasDue := v.date("due_date", body.DueDate, false)
@@ -127,32 +126,10 @@ func (s *Server) createInvoice(c echo.Context) error {
 	if err := v.err(); err != nil {
 		return err
 	}
-	switch err := s.Store.CreateInvoice(ctx, inv); {
-	case errors.Is(err, store.ErrConflict):
-		return conflict(fmt.Sprintf("account %s already has an invoice numbered %q", inv.AccountID, inv.Number))
-	case err != nil:
+	if err := s.startInvoice(ctx, inv); err != nil {
 		return err
 	}
-	if err := s.startInvoice(ctx, inv); err != nil {
-		return unavailable("the workflow service is not reachable; nothing was recorded, please retry")
-	}
 	return c.JSON(http.StatusCreated, inv)
-}
-
-// startInvoice starts the invoice's workflow; when it cannot, the invoice
-// is removed again, so that nothing is left unfollowed.
-func (s *Server) startInvoice(ctx context.Context, inv credit.Invoice) error {
-	_, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:        workflows.InvoiceWorkflowID(inv.ID),
-		TaskQueue: s.TaskQueue,
-	}, workflows.InvoiceWorkflow, workflows.InvoiceInput{Invoice: inv})
-	if err != nil {
-		if cleanupErr := s.Store.AbandonInvoice(context.WithoutCancel(ctx), inv.ID); cleanupErr != nil {
-			s.Logger.Error("abandon invoice", "invoice_id", inv.ID, "error", cleanupErr)
-		}
-		s.Logger.Error("start invoice workflow", "invoice_id", inv.ID, "error", err)
-	}
-	return err
 }
 
 // ImportReport answers an import line by line.
@@ -177,9 +154,6 @@ const (
 	lineDuplicate = "duplicate"
 	lineInvalid   = "invalid"
 )
-
-// importConcurrency bounds the workflow starts an import runs at once.
-const importConcurrency = 64
 
 // importInvoices takes many invoices at once, for an ERP sync: a JSON
 // array or NDJSON. Each line is validated on its own, the valid ones are
@@ -248,42 +222,24 @@ func (s *Server) importInvoices(c echo.Context) error {
 		}
 		valid = append(valid, *inv)
 	}
-	created := map[string]bool{}
-	for start := 0; start < len(valid); start += 1000 {
-		batch, err := s.Store.CreateInvoices(ctx, valid[start:min(start+1000, len(valid))])
-		if err != nil {
-			return err
-		}
-		for id := range batch {
-			created[id] = true
-		}
+	outcome, err := s.startImportedInvoices(ctx, valid)
+	if err != nil {
+		return err
 	}
-
-	var mu sync.Mutex
-	g, gctx := errgroup.WithContext(context.WithoutCancel(ctx))
-	g.SetLimit(importConcurrency)
 	for k, inv := range invoices {
-		switch {
-		case inv == nil:
-		case !created[inv.ID]:
+		if inv == nil {
+			continue
+		}
+		switch outcome[inv.ID] {
+		case importStarted:
+			report.Lines[k].Status, report.Lines[k].InvoiceID = lineCreated, inv.ID
+		case importDuplicate:
 			report.Lines[k].Status = lineDuplicate
 		default:
-			g.Go(func() error {
-				status, problems := lineCreated, []FieldProblem(nil)
-				if err := s.startInvoice(gctx, *inv); err != nil {
-					status, problems = lineInvalid, []FieldProblem{{"body", "its follow-up could not be started; nothing was recorded, send the line again"}}
-				}
-				mu.Lock()
-				defer mu.Unlock()
-				report.Lines[k].Status, report.Lines[k].Errors = status, problems
-				if status == lineCreated {
-					report.Lines[k].InvoiceID = inv.ID
-				}
-				return nil
-			})
+			report.Lines[k].Status = lineInvalid
+			report.Lines[k].Errors = []FieldProblem{{"body", "its follow-up could not be started; nothing was recorded, send the line again"}}
 		}
 	}
-	_ = g.Wait()
 	if len(valid) == 0 && !slices.ContainsFunc(report.Lines, func(l ImportLine) bool { return l.Status == lineDuplicate }) {
 		// Nothing in the body is an invoice: a bad request, not a report.
 		errs := []FieldProblem{{"body", fmt.Sprintf("none of the %d lines is a valid invoice", len(lines))}}
@@ -386,14 +342,14 @@ func (s *Server) readInvoice(c echo.Context) (credit.Invoice, error) {
 // followUp adds what only the running workflow knows: the next step and
 // why, and the days overdue on the policy clock.
 func (s *Server) followUp(ctx context.Context, inv credit.Invoice) credit.Invoice {
-	inv.DaysOverdue = store.DaysOverdue(inv, s.Now().UTC())
+	inv.DaysOverdue = daysOverdue(inv, s.Now().UTC())
 	if inv.Status != credit.InvoiceOpen && inv.Status != credit.InvoiceDisputed {
 		return inv
 	}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	v, err := s.Temporal.QueryWorkflow(ctx, workflows.InvoiceWorkflowID(inv.ID), "", workflows.StatusQuery)
-	var live credit.Invoice
+	var live workflows.Invoice
 	if err == nil {
 		err = v.Get(&live)
 	}
@@ -401,7 +357,10 @@ func (s *Server) followUp(ctx context.Context, inv credit.Invoice) credit.Invoic
 		s.Logger.Warn("invoice status query", "invoice_id", inv.ID, "error", err)
 		return inv
 	}
-	inv.NextStep, inv.DaysOverdue = live.NextStep, live.DaysOverdue
+	inv.DaysOverdue = live.DaysOverdue
+	if n := live.NextStep; n != nil {
+		inv.NextStep = &credit.DunningStep{Day: n.Day, Action: n.Action, At: n.At, Reason: n.Reason, Outcome: n.Outcome}
+	}
 	if inv.Segment == "" {
 		inv.Segment = live.Segment
 	}
@@ -456,9 +415,10 @@ func (s *Server) recordPayment(c echo.Context) error {
 		return err
 	}
 	var v checker
-	p := credit.Payment{
+	amount := v.positiveMoney("amount", body.Amount)
+	p := workflows.Payment{
 		ID:        newID("pay"),
-		Amount:    v.positiveMoney("amount", body.Amount),
+		Amount:    workflows.MoneyOf(amount),
 		Reference: v.text("reference", body.Reference, false, 200),
 		By:        currentUser(c).Email,
 	}
@@ -473,17 +433,34 @@ func (s *Server) recordPayment(c echo.Context) error {
 	if err := openInvoice(inv); err != nil {
 		return err
 	}
-	if p.Amount.Currency != inv.Balance.Currency {
+	if amount.Currency != inv.Balance.Currency {
 		return unprocessable(FieldProblem{"amount.currency", "must be the invoice's currency " + inv.Balance.Currency})
 	}
-	if p.Amount.Minor > inv.Balance.Minor {
+	if amount.Minor > inv.Balance.Minor {
 		return unprocessable(FieldProblem{"amount.amount", "exceeds the balance of " + inv.Balance.Display()})
 	}
-	var after credit.Invoice
-	if err := s.updateInvoice(c, workflows.InvoiceWorkflowID(inv.ID), p.ID, workflows.PaymentUpdate, p, &after); err != nil {
+	if err := s.updateInvoice(c, workflows.InvoiceWorkflowID(inv.ID), p.ID, workflows.PaymentUpdate, p, nil); err != nil {
 		return err
 	}
 	return s.answerInvoice(c, inv.ID)
+}
+
+// answerDispute answers with the dispute as it is now.
+func (s *Server) answerDispute(c echo.Context, status int, id string) error {
+	d, err := s.Store.Dispute(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(status, d)
+}
+
+// daysOverdue is how many calendar days past its due date an unpaid
+// invoice is today.
+func daysOverdue(inv credit.Invoice, today time.Time) int {
+	if inv.Status != credit.InvoiceOpen && inv.Status != credit.InvoiceDisputed {
+		return 0
+	}
+	return policy.DaysOverdue(policy.ParseDate(inv.DueDate), today)
 }
 
 // answerInvoice answers with the invoice as it is now.
@@ -507,7 +484,7 @@ func (s *Server) openDispute(c echo.Context) error {
 		return err
 	}
 	var v checker
-	d := credit.Dispute{
+	d := workflows.Dispute{
 		ID:         newID("dsp"),
 		Reason:     v.text("reason", body.Reason, true, 2000),
 		Department: v.oneOf("department", body.Department, credit.Departments...),
@@ -526,12 +503,11 @@ func (s *Server) openDispute(c echo.Context) error {
 	if inv.Status == credit.InvoiceDisputed {
 		return conflict(fmt.Sprintf("invoice %s is already disputed", inv.ID))
 	}
-	var out credit.Dispute
-	req := credit.DisputeRequest{Dispute: d, By: currentUser(c).Email}
-	if err := s.updateInvoice(c, workflows.InvoiceWorkflowID(inv.ID), d.ID, workflows.DisputeUpdate, req, &out); err != nil {
+	req := workflows.DisputeInput{Dispute: d, By: currentUser(c).Email}
+	if err := s.updateInvoice(c, workflows.InvoiceWorkflowID(inv.ID), d.ID, workflows.DisputeUpdate, req, nil); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, out)
+	return s.answerDispute(c, http.StatusCreated, d.ID)
 }
 
 type resolutionBody struct {
@@ -545,13 +521,13 @@ func (s *Server) resolveDispute(c echo.Context) error {
 		return err
 	}
 	var v checker
-	r := credit.DisputeResolution{
+	r := workflows.DisputeResolution{
 		DisputeID:  c.Param("id"),
 		Resolution: v.text("resolution", body.Resolution, true, 2000),
 		By:         currentUser(c).Email,
 	}
 	if body.CreditNote != nil {
-		note := v.positiveMoney("credit_note", body.CreditNote)
+		note := workflows.MoneyOf(v.positiveMoney("credit_note", body.CreditNote))
 		r.CreditNote = &note
 	}
 	if err := v.err(); err != nil {
@@ -567,11 +543,10 @@ func (s *Server) resolveDispute(c echo.Context) error {
 	if d.Status != credit.DisputeOpen {
 		return conflict(fmt.Sprintf("dispute %s is already %s", d.ID, d.Status))
 	}
-	var out credit.Dispute
-	if err := s.updateInvoice(c, workflows.InvoiceWorkflowID(d.InvoiceID), "resolve/"+d.ID, workflows.ResolveDisputeUpdate, r, &out); err != nil {
+	if err := s.updateInvoice(c, workflows.InvoiceWorkflowID(d.InvoiceID), "resolve/"+d.ID, workflows.ResolveDisputeUpdate, r, nil); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, out)
+	return s.answerDispute(c, http.StatusOK, d.ID)
 }
 
 type promiseBody struct {
@@ -585,7 +560,7 @@ func (s *Server) recordPromise(c echo.Context) error {
 		return err
 	}
 	var v checker
-	p := credit.PromiseToPay{Amount: v.positiveMoney("amount", body.Amount), By: currentUser(c).Email}
+	p := workflows.PromiseToPay{Amount: workflows.MoneyOf(v.positiveMoney("amount", body.Amount)), By: currentUser(c).Email}
 	if date, ok := v.date("promised_date", body.PromisedDate, true); ok {
 		p.PromisedDate = date.Format(time.DateOnly)
 	}
@@ -599,8 +574,7 @@ func (s *Server) recordPromise(c echo.Context) error {
 	if err := openInvoice(inv); err != nil {
 		return err
 	}
-	var after credit.Invoice
-	if err := s.updateInvoice(c, workflows.InvoiceWorkflowID(inv.ID), newID("prm"), workflows.PromiseUpdate, p, &after); err != nil {
+	if err := s.updateInvoice(c, workflows.InvoiceWorkflowID(inv.ID), newID("prm"), workflows.PromiseUpdate, p, nil); err != nil {
 		return err
 	}
 	return s.answerInvoice(c, inv.ID)
@@ -618,7 +592,7 @@ func (s *Server) writeOffInvoice(c echo.Context) error {
 		}
 	}
 	var v checker
-	w := credit.WriteOff{Reason: v.text("reason", body.Reason, false, 2000), By: decider(currentUser(c))}
+	w := workflows.WriteOff{Reason: v.text("reason", body.Reason, false, 2000), By: decider(currentUser(c))}
 	if err := v.err(); err != nil {
 		return err
 	}
@@ -629,8 +603,7 @@ func (s *Server) writeOffInvoice(c echo.Context) error {
 	if err := openInvoice(inv); err != nil {
 		return err
 	}
-	var after credit.Invoice
-	if err := s.updateInvoice(c, workflows.InvoiceWorkflowID(inv.ID), "write-off/"+inv.ID, workflows.WriteOffUpdate, w, &after); err != nil {
+	if err := s.updateInvoice(c, workflows.InvoiceWorkflowID(inv.ID), "write-off/"+inv.ID, workflows.WriteOffUpdate, w, nil); err != nil {
 		return err
 	}
 	return s.answerInvoice(c, inv.ID)
@@ -647,7 +620,7 @@ func (s *Server) acknowledgeEscalation(c echo.Context) error {
 		return err
 	}
 	var v checker
-	ack := credit.Acknowledgement{Note: v.text("note", body.Note, true, 4000), By: decider(currentUser(c))}
+	ack := workflows.Acknowledgement{Note: v.text("note", body.Note, true, 4000), By: decider(currentUser(c))}
 	if date, ok := v.date("pause_until", body.PauseUntil, false); ok {
 		ack.PauseUntil = date.Format(time.DateOnly)
 	}
@@ -671,8 +644,11 @@ func (s *Server) acknowledgeEscalation(c echo.Context) error {
 	case credit.EscalationClosed:
 		return conflict(fmt.Sprintf("escalation %s is closed: its invoice was settled", e.ID))
 	}
-	var out credit.Escalation
-	if err := s.updateInvoice(c, workflows.EscalationWorkflowID(e.ID), "acknowledge/"+e.ID, workflows.AcknowledgeUpdate, ack, &out); err != nil {
+	if err := s.updateInvoice(c, workflows.EscalationWorkflowID(e.ID), "acknowledge/"+e.ID, workflows.AcknowledgeUpdate, ack, nil); err != nil {
+		return err
+	}
+	out, err := s.Store.Escalation(c.Request().Context(), e.ID)
+	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, out)
@@ -733,21 +709,8 @@ func (s *Server) checkCredit(c echo.Context) error {
 	if amount.Currency != a.CreditLimit.Currency {
 		return unprocessable(FieldProblem{"amount.currency", "must be the account's currency " + a.CreditLimit.Currency})
 	}
-	out := credit.CreditCheck{AvailableCredit: a.AvailableCredit}
-	switch {
-	case a.Status == credit.AccountOnHold:
-		out.Reason = "the account is on credit hold: no order ships until the hold is released"
-	case a.Status == credit.AccountProspect:
-		out.Reason = "the account is a prospect: its credit is not approved yet"
-	case a.Status == credit.AccountClosed:
-		out.Reason = "the account is closed"
-	case amount.Minor > a.AvailableCredit.Minor:
-		out.Reason = fmt.Sprintf("the order of %s exceeds the available credit of %s", amount.Display(), a.AvailableCredit.Display())
-	default:
-		out.Approved = true
-		out.Reason = fmt.Sprintf("within the available credit of %s", a.AvailableCredit.Display())
-	}
-	return c.JSON(http.StatusOK, out)
+	check := policy.CheckCredit(a.Status, amount, a.AvailableCredit)
+	return c.JSON(http.StatusOK, credit.CreditCheck{Approved: check.Approved, AvailableCredit: a.AvailableCredit, Reason: check.Reason})
 }
 
 // instant validates a required RFC 3339 instant.

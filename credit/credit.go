@@ -1,6 +1,8 @@
-// Package credit holds the business types that cross Creditflow's
-// boundaries: API bodies, workflow inputs and results, update payloads and
-// store rows. They are plain structs, and their JSON names are the API's.
+// Package credit holds Creditflow's business records as the store keeps
+// them and the API shows them: accounts, credit requests, invoices and
+// what happened to them. Workflows carry payload types of their own
+// (package workflows), so that a change here never breaks the decoding of
+// a running workflow's history.
 package credit
 
 import (
@@ -122,21 +124,6 @@ type Decider struct {
 	Email         string `json:"email"`
 	Role          string `json:"role"`
 	ApprovalLimit *int64 `json:"approval_limit,omitempty"`
-}
-
-// DecisionRequest is the payload of the decision update.
-type DecisionRequest struct {
-	Outcome       string       `json:"outcome"`
-	ApprovedLimit *money.Money `json:"approved_limit,omitempty"`
-	Conditions    []string     `json:"conditions,omitempty"`
-	Reason        string       `json:"reason,omitempty"`
-	By            Decider      `json:"by"`
-}
-
-// WithdrawRequest is the payload of the withdrawal update.
-type WithdrawRequest struct {
-	Reason string  `json:"reason,omitempty"`
-	By     Decider `json:"by"`
 }
 
 // Account statuses.
@@ -329,9 +316,3 @@ type CreditCheck struct {
 	Reason          string      `json:"reason"`
 }
 
-// DisputeRequest is the payload of the dispute update: the dispute and
-// who opened it.
-type DisputeRequest struct {
-	Dispute Dispute `json:"dispute"`
-	By      string  `json:"by"`
-}

@@ -120,9 +120,7 @@ type Step struct {
 }
 
 // CustomerFacing reports whether the step writes to the customer.
-func (s Step) CustomerFacing() bool {
-	return s.Action == ActionCourtesyNotice || s.Action == ActionReminder || s.Action == ActionFinalNotice
-}
+func (s Step) CustomerFacing() bool { return IsCustomerFacing(s.Action) }
 
 // Default is the design's policy.
 func Default() Policy {

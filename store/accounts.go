@@ -149,3 +149,21 @@ func (s *Store) Timeline(ctx context.Context, accountID string, afterID int64, l
 	}
 	return out, 0, nil
 }
+
+// AccountsByID reads the accounts among ids that exist, for validating an
+// import against each invoice's account once.
+func (s *Store) AccountsByID(ctx context.Context, ids []string) (map[string]credit.Account, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT `+accountColumns+` FROM accounts a WHERE a.id = ANY($1)`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("read accounts: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (credit.Account, error) { return scanAccount(row) })
+	if err != nil {
+		return nil, fmt.Errorf("read accounts: %w", err)
+	}
+	out := make(map[string]credit.Account, len(list))
+	for _, a := range list {
+		out[a.ID] = a
+	}
+	return out, nil
+}

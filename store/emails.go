@@ -3,13 +3,10 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
-	"github.com/creditflow/creditflow/email"
 )
 
 // Outbox statuses.
@@ -42,6 +39,18 @@ type OutboxEmail struct {
 // included (the sender's own timeout is 15 seconds).
 const outboxTimeout = time.Minute
 
+// NewEmail is an email about to go out, as the outbox keeps it.
+type NewEmail struct {
+	Key        string
+	Kind       string
+	To         []string
+	Subject    string
+	Text       string
+	HTML       string
+	CustomArgs map[string]string
+	AccountID  string
+}
+
 // DeliverOnce writes m to the outbox under its key (if it is not there
 // yet) and, holding the row's lock, calls deliver unless an earlier attempt
 // already finished. A retried or concurrent attempt therefore waits for
@@ -54,9 +63,11 @@ const outboxTimeout = time.Minute
 // SendGrid accepted the email still records it as sent, and its retry
 // does not send it again.
 //
-// deliver returns the final status (sent or logged), or an error; an
-// *email.RejectedError marks the row rejected for good.
-func (s *Store) DeliverOnce(ctx context.Context, m email.Message, accountID string, deliver func(context.Context) (string, error)) (string, error) {
+// deliver returns the row's new status (sent, logged, or rejected for
+// good) and the error to record; with pending and an error the row stays
+// pending for the next attempt. How an email is delivered, and which
+// errors are for good, is the caller's business.
+func (s *Store) DeliverOnce(ctx context.Context, m NewEmail, deliver func(context.Context) (string, error)) (string, error) {
 	args, err := json.Marshal(m.CustomArgs)
 	if err != nil {
 		return "", err
@@ -68,7 +79,7 @@ func (s *Store) DeliverOnce(ctx context.Context, m email.Message, accountID stri
 	err = pgx.BeginFunc(db, s.Pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(db, `INSERT INTO emails (email_key, kind, recipients, subject, body_text, body_html, custom_args, account_id)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, '')) ON CONFLICT (email_key) DO NOTHING`,
-			m.Key, m.Kind, m.To, m.Subject, m.Text, m.HTML, args, accountID); err != nil {
+			m.Key, m.Kind, m.To, m.Subject, m.Text, m.HTML, args, m.AccountID); err != nil {
 			return fmt.Errorf("outbox %s: %w", m.Key, err)
 		}
 		if err := tx.QueryRow(db, `SELECT status FROM emails WHERE email_key = $1 FOR UPDATE`, m.Key).Scan(&status); err != nil {
@@ -78,10 +89,8 @@ func (s *Store) DeliverOnce(ctx context.Context, m email.Message, accountID stri
 			return nil
 		}
 		status, sendErr = deliver(ctx)
-		var rejected *email.RejectedError
 		switch {
-		case errors.As(sendErr, &rejected):
-			status = EmailRejected
+		case sendErr != nil && status == EmailRejected:
 			_, err = tx.Exec(db, `UPDATE emails SET status = 'rejected', attempts = attempts + 1, last_error = $2 WHERE email_key = $1`,
 				m.Key, sendErr.Error())
 		case sendErr != nil:

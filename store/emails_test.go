@@ -16,12 +16,12 @@ import (
 // the outbox still records it as sent, and the retry sends nothing.
 func TestEmailAcceptedAsTheWorkerStopsIsNotSentAgain(t *testing.T) {
 	_, st := testenv.Database(t)
-	m := email.Message{Key: "credit-request/cr_1/received", Kind: email.KindRequestReceived, To: []string{"analyst@example.com"},
+	m := store.NewEmail{Key: "credit-request/cr_1/received", Kind: email.KindRequestReceived, To: []string{"analyst@example.com"},
 		Subject: "Credit review needed", Text: "text", HTML: "<p>html</p>", CustomArgs: map[string]string{"kind": email.KindRequestReceived}}
 
 	ctx, stop := context.WithCancel(context.Background())
 	sends := 0
-	status, err := st.DeliverOnce(ctx, m, "", func(context.Context) (string, error) {
+	status, err := st.DeliverOnce(ctx, m, func(context.Context) (string, error) {
 		sends++
 		stop() // the worker shuts down as SendGrid answers 202
 		return store.EmailSent, nil
@@ -29,7 +29,7 @@ func TestEmailAcceptedAsTheWorkerStopsIsNotSentAgain(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, store.EmailSent, status)
 
-	status, err = st.DeliverOnce(context.Background(), m, "", func(context.Context) (string, error) {
+	status, err = st.DeliverOnce(context.Background(), m, func(context.Context) (string, error) {
 		sends++
 		return store.EmailSent, nil
 	})

@@ -15,7 +15,9 @@ import (
 )
 
 // CreateCreditRequest stores a new request, and for a pre-approval the
-// prospect's account, in one transaction: the API answers with both ids.
+// prospect's account, in one transaction, once: written by the API after
+// the request's workflow started, and again by the workflow's first
+// activity in case the API died between the two.
 func (s *Store) CreateCreditRequest(ctx context.Context, r credit.CreditRequest) error {
 	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		if p := r.Prospect; p != nil {
@@ -25,16 +27,16 @@ func (s *Store) CreateCreditRequest(ctx context.Context, r credit.CreditRequest)
 			}
 			_, err := tx.Exec(ctx, `INSERT INTO accounts (id, name, registration_number, country, billing_email,
 				status, currency, sales_rep, time_zone, annual_revenue, years_in_business, trade_references)
-				VALUES ($1, $2, $3, $4, $5, 'prospect', $6, lower($7), $8, $9, $10, $11)`,
+				VALUES ($1, $2, $3, $4, $5, 'prospect', $6, lower($7), $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING`,
 				r.AccountID, p.Name, p.RegistrationNumber, p.Country, p.BillingEmail, r.RequestedLimit.Currency,
 				r.CreatedBy, tz, p.AnnualRevenue.Minor, p.YearsInBusiness, p.TradeReferences)
 			if err != nil {
 				return fmt.Errorf("create prospect account: %w", err)
 			}
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO credit_requests (id, kind, account_id, created_by, requested_limit, currency, reason, status)
-			VALUES ($1, $2, $3, lower($4), $5, $6, $7, $8)`,
-			r.ID, r.Kind, r.AccountID, r.CreatedBy, r.RequestedLimit.Minor, r.RequestedLimit.Currency, r.Reason, credit.StatusScoring)
+		_, err := tx.Exec(ctx, `INSERT INTO credit_requests (id, kind, account_id, created_by, requested_limit, currency, reason, status, created_at, updated_at)
+			VALUES ($1, $2, $3, lower($4), $5, $6, $7, $8, $9, $9) ON CONFLICT (id) DO NOTHING`,
+			r.ID, r.Kind, r.AccountID, r.CreatedBy, r.RequestedLimit.Minor, r.RequestedLimit.Currency, r.Reason, credit.StatusScoring, r.CreatedAt)
 		if err != nil {
 			return fmt.Errorf("create credit request: %w", err)
 		}
@@ -44,24 +46,6 @@ func (s *Store) CreateCreditRequest(ctx context.Context, r credit.CreditRequest)
 		}
 		return addTimeline(ctx, tx, r.AccountID, r.ID+"/requested",
 			credit.TimelineEntry{Kind: "credit_request_created", Summary: summary, Actor: r.CreatedBy, Ref: r.ID})
-	})
-}
-
-// AbandonCreditRequest removes a request whose workflow could not be
-// started, so that a failed POST leaves nothing half-written.
-func (s *Store) AbandonCreditRequest(ctx context.Context, r credit.CreditRequest) error {
-	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM timeline WHERE ref = $1`, r.ID); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM credit_requests WHERE id = $1 AND status = 'scoring'`, r.ID); err != nil {
-			return err
-		}
-		if r.Kind == credit.KindPreApproval {
-			_, err := tx.Exec(ctx, `DELETE FROM accounts WHERE id = $1 AND status = 'prospect'`, r.AccountID)
-			return err
-		}
-		return nil
 	})
 }
 

@@ -9,19 +9,16 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/creditflow/creditflow/activities"
-	"github.com/creditflow/creditflow/credit"
 	"github.com/creditflow/creditflow/email"
 	"github.com/creditflow/creditflow/money"
-	"github.com/creditflow/creditflow/policy"
 )
 
 // CreditRequestWorkflow follows a credit pre-approval or limit increase from
 // the sales rep's request to its outcome: score it, decide the clear cases
 // at once, otherwise wait (days if need be) for a credit analyst while
 // chasing the credit team, then apply the outcome and tell the rep.
-func CreditRequestWorkflow(ctx workflow.Context, r credit.CreditRequest) (credit.CreditRequest, error) {
-	cr := &creditRequest{CreditRequest: r}
+func CreditRequestWorkflow(ctx workflow.Context, r CreditRequest) (CreditRequest, error) {
+	cr := &creditRequest{CreditRequest: r, activities: newActivityVersion(ctx)}
 	if err := cr.registerHandlers(ctx); err != nil {
 		return r, err
 	}
@@ -30,18 +27,18 @@ func CreditRequestWorkflow(ctx workflow.Context, r credit.CreditRequest) (credit
 
 // creditRequest is the workflow's state.
 type creditRequest struct {
-	credit.CreditRequest
-	assessment activities.Assessment
-	withdrawal *credit.WithdrawRequest
+	CreditRequest
+	assessment Assessment
+	withdrawal *WithdrawInput
 	finished   bool // the outcome is recorded; updates may answer
 	emails     background
+	activities activityVersion
 }
 
-var a *activities.Activities
-
-func (cr *creditRequest) run(ctx workflow.Context) (credit.CreditRequest, error) {
-	// Score.
-	if err := workflow.ExecuteActivity(ctx, a.ScoreCreditRequest, cr.CreditRequest).Get(ctx, &cr.assessment); err != nil {
+func (cr *creditRequest) run(ctx workflow.Context) (CreditRequest, error) {
+	// Score. The activity also writes the request's row, should the API
+	// have died between starting this workflow and writing it.
+	if err := workflow.ExecuteActivity(ctx, ScoreCreditRequestActivity, cr.CreditRequest).Get(ctx, &cr.assessment); err != nil {
 		return cr.CreditRequest, fmt.Errorf("score: %w", err)
 	}
 	cr.recordScore()
@@ -50,15 +47,15 @@ func (cr *creditRequest) run(ctx workflow.Context) (credit.CreditRequest, error)
 	switch {
 	case cr.withdrawal != nil:
 		// Withdrawn while it was being scored: nothing to decide.
-	case cr.assessment.Score.Outcome == policy.OutcomeApprove:
+	case cr.assessment.Score.Outcome == ScoreApprove:
 		limit := cr.RequestedLimit
-		cr.Decision = cr.automaticDecision(credit.OutcomeApprove, &limit)
-	case cr.assessment.Score.Outcome == policy.OutcomeDecline:
-		cr.Decision = cr.automaticDecision(credit.OutcomeDecline, nil)
+		cr.Decision = cr.automaticDecision(ctx, OutcomeApprove, &limit)
+	case cr.assessment.Score.Outcome == ScoreDecline:
+		cr.Decision = cr.automaticDecision(ctx, OutcomeDecline, nil)
 	default:
-		cr.Status = credit.StatusPendingReview
+		cr.Status = StatusPendingReview
 		cr.emails.Go(ctx, func(ctx workflow.Context) {
-			cr.notify(ctx, "received", email.KindRequestReceived, nil, activities.AudienceCreditTeam)
+			cr.notify(ctx, "received", email.KindRequestReceived, nil, AudienceCreditTeam)
 		})
 		if err := cr.awaitReview(ctx); err != nil {
 			return cr.CreditRequest, err
@@ -68,17 +65,21 @@ func (cr *creditRequest) run(ctx workflow.Context) (credit.CreditRequest, error)
 	// Apply the outcome to the account and tell the rep.
 	switch {
 	case cr.Decision != nil:
-		if err := workflow.ExecuteActivity(ctx, a.ApplyDecision, cr.ID, *cr.Decision).Get(ctx, nil); err != nil {
+		apply := activityCall{
+			name: ApplyCreditDecisionActivity, input: ApplyDecisionInput{RequestID: cr.ID, Decision: *cr.Decision},
+			legacyName: legacyApplyDecision, legacyArgs: []any{cr.ID, *cr.Decision},
+		}
+		if err := cr.activities.execute(ctx, apply).Get(ctx, nil); err != nil {
 			return cr.CreditRequest, fmt.Errorf("apply decision: %w", err)
 		}
 		cr.Status = cr.Decision.Status()
 		cr.DecidedAt = &cr.Decision.DecidedAt
 	case cr.withdrawal != nil:
-		if err := cr.close(ctx, credit.StatusWithdrawn, cr.withdrawal.By.Email, cr.withdrawal.Reason); err != nil {
+		if err := cr.close(ctx, StatusWithdrawn, cr.withdrawal.By.Email, cr.withdrawal.Reason); err != nil {
 			return cr.CreditRequest, err
 		}
 	default:
-		if err := cr.close(ctx, credit.StatusExpired, "creditflow", "no decision within the review period"); err != nil {
+		if err := cr.close(ctx, StatusExpired, "creditflow", "no decision within the review period"); err != nil {
 			return cr.CreditRequest, err
 		}
 	}
@@ -108,12 +109,12 @@ func (cr *creditRequest) awaitReview(ctx workflow.Context) error {
 	}{
 		{review.ReminderAfterDays, "review reminder", func() {
 			cr.emails.Go(ctx, func(ctx workflow.Context) {
-				cr.notify(ctx, "review-reminder", email.KindReviewReminder, nil, activities.AudienceCreditTeam)
+				cr.notify(ctx, "review-reminder", email.KindReviewReminder, nil, AudienceCreditTeam)
 			})
 		}},
 		{review.EscalateAfterDays, "review escalation", func() {
 			cr.emails.Go(ctx, func(ctx workflow.Context) {
-				cr.notify(ctx, "review-escalation", email.KindReviewEscalation, nil, activities.AudienceCreditManagers)
+				cr.notify(ctx, "review-escalation", email.KindReviewEscalation, nil, AudienceCreditManagers)
 			})
 		}},
 		{review.ExpireAfterDays, "review expiry", func() {}},
@@ -140,13 +141,17 @@ func (cr *creditRequest) recordScore() {
 	cr.RecommendedLimit = &s.RecommendedLimit
 }
 
-func (cr *creditRequest) automaticDecision(outcome string, limit *money.Money) *credit.Decision {
+// automaticDecision is the scorecard's decision, taken now. (Requests
+// decided before it was dated carry no date in their history; the
+// migration 00003 dated their rows.)
+func (cr *creditRequest) automaticDecision(ctx workflow.Context, outcome string, limit *Money) *Decision {
 	s := cr.assessment.Score
-	return &credit.Decision{
+	return &Decision{
 		Outcome:       outcome,
 		ApprovedLimit: limit,
 		Reason:        fmt.Sprintf("decided by the scorecard: %d points, band %s", s.Points, s.Band),
 		DecidedBy:     "creditflow",
+		DecidedAt:     workflow.Now(ctx),
 		Automatic:     true,
 	}
 }
@@ -155,8 +160,8 @@ func (cr *creditRequest) close(ctx workflow.Context, status, by, reason string) 
 	// The status changes before the activity runs, so that a decision
 	// arriving while the expiry is being recorded is refused, not lost.
 	cr.Status = status
-	c := activities.Closure{RequestID: cr.ID, Status: status, By: by, Reason: reason, At: workflow.Now(ctx)}
-	if err := workflow.ExecuteActivity(ctx, a.CloseCreditRequest, c).Get(ctx, nil); err != nil {
+	c := CloseCreditRequestInput{RequestID: cr.ID, Status: status, By: by, Reason: reason, At: workflow.Now(ctx)}
+	if err := workflow.ExecuteActivity(ctx, CloseCreditRequestActivity, c).Get(ctx, nil); err != nil {
 		return fmt.Errorf("close as %s: %w", status, err)
 	}
 	return nil
@@ -166,7 +171,7 @@ func (cr *creditRequest) close(ctx workflow.Context, status, by, reason string) 
 // does not stop the credit process: the outbox keeps the failure for
 // whoever looks at the request.
 func (cr *creditRequest) notify(ctx workflow.Context, step, kind string, to []string, audience string) {
-	e := activities.Email{
+	e := Email{
 		Key:      CreditRequestWorkflowID(cr.ID) + "/" + step,
 		Kind:     kind,
 		To:       to,
@@ -174,7 +179,7 @@ func (cr *creditRequest) notify(ctx workflow.Context, step, kind string, to []st
 		Facts:    cr.facts(ctx),
 		IDs:      map[string]string{"request_id": cr.ID, "account_id": cr.AccountID},
 	}
-	if err := workflow.ExecuteActivity(ctx, a.SendEmail, e).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(ctx, SendEmailActivity, e).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Error("email not sent", "kind", kind, "error", err)
 	}
 }
@@ -184,7 +189,7 @@ func (cr *creditRequest) facts(ctx workflow.Context) map[string]string {
 	s := cr.assessment.Score
 	review := cr.assessment.Review
 	kindLabel := "credit pre-approval"
-	if cr.Kind == credit.KindLimitIncrease {
+	if cr.Kind == KindLimitIncrease {
 		kindLabel = "credit limit increase"
 	}
 	daysWaiting := 0
@@ -213,9 +218,9 @@ func (cr *creditRequest) facts(ctx workflow.Context) map[string]string {
 	case cr.Decision != nil:
 		d := cr.Decision
 		f["OutcomeLabel"] = map[string]string{
-			credit.OutcomeApprove:               "Approved",
-			credit.OutcomeApproveWithConditions: "Approved with conditions",
-			credit.OutcomeDecline:               "Declined",
+			OutcomeApprove:               "Approved",
+			OutcomeApproveWithConditions: "Approved with conditions",
+			OutcomeDecline:               "Declined",
 		}[d.Outcome]
 		f["OutcomeSentence"] = strings.ToLower(f["OutcomeLabel"])
 		if d.ApprovedLimit != nil {
@@ -224,7 +229,7 @@ func (cr *creditRequest) facts(ctx workflow.Context) map[string]string {
 		f["Conditions"] = strings.Join(conditionLabels(d.Conditions), "\n")
 		f["Reason"] = d.Reason
 		f["DecidedBy"] = d.DecidedBy
-	case cr.Status == credit.StatusExpired:
+	case cr.Status == StatusExpired:
 		f["OutcomeLabel"] = "Expired"
 		f["OutcomeSentence"] = "expired: nobody decided it within " + strconv.Itoa(review.ExpireAfterDays) + " days; ask again if the deal is still on"
 	}
@@ -248,7 +253,7 @@ func conditionLabels(conditions []string) []string {
 // registerHandlers installs the decision and withdrawal updates and the
 // status query.
 func (cr *creditRequest) registerHandlers(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (credit.CreditRequest, error) {
+	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (CreditRequest, error) {
 		return cr.CreditRequest, nil
 	}); err != nil {
 		return err
@@ -263,10 +268,10 @@ func (cr *creditRequest) registerHandlers(ctx workflow.Context) error {
 
 // validateDecision re-checks what the API checked, against the workflow's
 // own state: a decision is taken once, by someone entitled to take it.
-func (cr *creditRequest) validateDecision(ctx workflow.Context, d credit.DecisionRequest) error {
+func (cr *creditRequest) validateDecision(ctx workflow.Context, d DecisionInput) error {
 	// Who may decide does not depend on when: checked first, so that the
 	// answer to the wrong person is 403 whatever the request's state.
-	if d.By.Role != credit.RoleCredit && d.By.Role != credit.RoleCreditManager {
+	if d.By.Role != RoleCredit && d.By.Role != RoleCreditManager {
 		return forbidden("only credit analysts and credit managers decide credit requests")
 	}
 	if strings.EqualFold(d.By.Email, cr.CreatedBy) {
@@ -275,14 +280,14 @@ func (cr *creditRequest) validateDecision(ctx workflow.Context, d credit.Decisio
 	// The inbox shows a request as soon as its score is stored, a moment
 	// before the workflow has read it (longer if no worker runs then): a
 	// decision in that moment waits for the score, and is checked again.
-	if cr.Status == credit.StatusScoring && cr.Decision == nil && cr.withdrawal == nil {
+	if cr.Status == StatusScoring && cr.Decision == nil && cr.withdrawal == nil {
 		return nil
 	}
-	if cr.Status != credit.StatusPendingReview || cr.Decision != nil || cr.withdrawal != nil {
+	if cr.Status != StatusPendingReview || cr.Decision != nil || cr.withdrawal != nil {
 		return conflict(fmt.Sprintf("credit request %s is not waiting for a decision (status %s)", cr.ID, cr.Status))
 	}
 	switch d.Outcome {
-	case credit.OutcomeApprove, credit.OutcomeApproveWithConditions:
+	case OutcomeApprove, OutcomeApproveWithConditions:
 		if d.ApprovedLimit == nil || d.ApprovedLimit.Minor <= 0 {
 			return invalid("approved_limit: an approval needs a positive approved limit")
 		}
@@ -292,7 +297,7 @@ func (cr *creditRequest) validateDecision(ctx workflow.Context, d credit.Decisio
 		if d.ApprovedLimit.Minor > cr.RequestedLimit.Minor {
 			return invalid("approved_limit: must not exceed the requested limit " + cr.RequestedLimit.Display())
 		}
-		if d.By.Role == credit.RoleCredit {
+		if d.By.Role == RoleCredit {
 			max := cr.assessment.Review.DefaultApprovalMax
 			if d.By.ApprovalLimit != nil {
 				max = *d.By.ApprovalLimit
@@ -301,15 +306,15 @@ func (cr *creditRequest) validateDecision(ctx workflow.Context, d credit.Decisio
 				return forbidden(fmt.Sprintf("approved_limit: above your approval limit of %s", money.FromMajor(max, d.ApprovedLimit.Currency).Display()))
 			}
 		}
-		if d.Outcome == credit.OutcomeApproveWithConditions && len(d.Conditions) == 0 {
+		if d.Outcome == OutcomeApproveWithConditions && len(d.Conditions) == 0 {
 			return invalid("conditions: an approval with conditions names at least one")
 		}
 		for _, c := range d.Conditions {
-			if !slices.Contains(credit.Conditions, c) {
+			if !slices.Contains(Conditions, c) {
 				return invalid("conditions: unknown condition " + c)
 			}
 		}
-	case credit.OutcomeDecline:
+	case OutcomeDecline:
 		if strings.TrimSpace(d.Reason) == "" {
 			return invalid("reason: a decline needs a reason")
 		}
@@ -319,26 +324,26 @@ func (cr *creditRequest) validateDecision(ctx workflow.Context, d credit.Decisio
 	return nil
 }
 
-func (cr *creditRequest) decide(ctx workflow.Context, d credit.DecisionRequest) (credit.CreditRequest, error) {
+func (cr *creditRequest) decide(ctx workflow.Context, d DecisionInput) (CreditRequest, error) {
 	// Two decisions accepted in the same workflow task both passed the
 	// validator; the second one to run finds the first and is refused. One
 	// accepted while the request was being scored is checked once scored.
-	if err := workflow.Await(ctx, func() bool { return cr.Status != credit.StatusScoring }); err != nil {
+	if err := workflow.Await(ctx, func() bool { return cr.Status != StatusScoring }); err != nil {
 		return cr.CreditRequest, err
 	}
 	if err := cr.validateDecision(ctx, d); err != nil {
 		return cr.CreditRequest, err
 	}
-	decision := &credit.Decision{
+	decision := &Decision{
 		Outcome:   d.Outcome,
 		Reason:    d.Reason,
 		DecidedBy: d.By.Email,
 		DecidedAt: workflow.Now(ctx),
 	}
-	if d.Outcome != credit.OutcomeDecline {
+	if d.Outcome != OutcomeDecline {
 		decision.ApprovedLimit = d.ApprovedLimit
 	}
-	if d.Outcome == credit.OutcomeApproveWithConditions {
+	if d.Outcome == OutcomeApproveWithConditions {
 		decision.Conditions = d.Conditions
 	}
 	cr.Decision = decision
@@ -349,17 +354,17 @@ func (cr *creditRequest) decide(ctx workflow.Context, d credit.DecisionRequest) 
 	return cr.CreditRequest, nil
 }
 
-func (cr *creditRequest) validateWithdrawal(ctx workflow.Context, w credit.WithdrawRequest) error {
+func (cr *creditRequest) validateWithdrawal(ctx workflow.Context, w WithdrawInput) error {
 	if !strings.EqualFold(w.By.Email, cr.CreatedBy) {
 		return forbidden("only the sales rep who asked may withdraw a request")
 	}
-	if cr.Decision != nil || cr.withdrawal != nil || (cr.Status != credit.StatusPendingReview && cr.Status != credit.StatusScoring) {
+	if cr.Decision != nil || cr.withdrawal != nil || (cr.Status != StatusPendingReview && cr.Status != StatusScoring) {
 		return conflict(fmt.Sprintf("credit request %s is already %s", cr.ID, cr.Status))
 	}
 	return nil
 }
 
-func (cr *creditRequest) withdraw(ctx workflow.Context, w credit.WithdrawRequest) (credit.CreditRequest, error) {
+func (cr *creditRequest) withdraw(ctx workflow.Context, w WithdrawInput) (CreditRequest, error) {
 	if err := cr.validateWithdrawal(ctx, w); err != nil {
 		return cr.CreditRequest, err
 	}

@@ -14,11 +14,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
-	"github.com/creditflow/creditflow/activities"
-	"github.com/creditflow/creditflow/credit"
 	"github.com/creditflow/creditflow/email"
-	"github.com/creditflow/creditflow/money"
-	"github.com/creditflow/creditflow/policy"
 )
 
 const day = 24 * time.Hour
@@ -30,8 +26,8 @@ type creditRequestSuite struct {
 
 	start   time.Time
 	emails  []sentEmail
-	applied []credit.Decision
-	closed  []activities.Closure
+	applied []Decision
+	closed  []CloseCreditRequestInput
 }
 
 type sentEmail struct {
@@ -54,7 +50,7 @@ func (s *creditRequestSuite) SetupTest() {
 
 func (s *creditRequestSuite) newEnvironment() {
 	s.env = s.NewTestWorkflowEnvironment()
-	s.env.RegisterActivity(&activities.Activities{})
+	registerActivityStubs(s.env)
 	s.start = s.env.Now()
 	s.emails, s.applied, s.closed = nil, nil, nil
 }
@@ -62,18 +58,18 @@ func (s *creditRequestSuite) newEnvironment() {
 // mockActivities installs the fakes; a test may install a more specific
 // one first, which wins.
 func (s *creditRequestSuite) mockActivities() {
-	s.env.OnActivity(a.SendEmail, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, e activities.Email) (activities.SentEmail, error) {
+	s.env.OnActivity(SendEmailActivity, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, e Email) (SentEmail, error) {
 			s.emails = append(s.emails, sentEmail{e.Kind, s.policyDay(), e.To, e.Audience})
-			return activities.SentEmail{Status: "sent"}, nil
+			return SentEmail{Status: "sent"}, nil
 		})
-	s.env.OnActivity(a.ApplyDecision, mock.Anything, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, _ string, d credit.Decision) error {
-			s.applied = append(s.applied, d)
+	s.env.OnActivity(ApplyCreditDecisionActivity, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in ApplyDecisionInput) error {
+			s.applied = append(s.applied, in.Decision)
 			return nil
 		})
-	s.env.OnActivity(a.CloseCreditRequest, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, c activities.Closure) error {
+	s.env.OnActivity(CloseCreditRequestActivity, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, c CloseCreditRequestInput) error {
 			s.closed = append(s.closed, c)
 			return nil
 		})
@@ -83,46 +79,38 @@ func (s *creditRequestSuite) policyDay() int { return int(s.env.Now().Sub(s.star
 
 // scoredAs makes the scorecard answer with outcome.
 func (s *creditRequestSuite) scoredAs(outcome string) {
-	s.env.OnActivity(a.ScoreCreditRequest, mock.Anything, mock.Anything).Return(activities.Assessment{
-		Score: policy.Score{Points: 70, Band: "B", Reasons: []string{"7 years in business: +30 points"},
+	s.env.OnActivity(ScoreCreditRequestActivity, mock.Anything, mock.Anything).Return(Assessment{
+		Score: Score{Points: 70, Band: "B", Reasons: []string{"7 years in business: +30 points"},
 			RecommendedLimit: eur("175000"), Outcome: outcome},
-		Review:      policy.Default().Review,
+		Review:      defaultReview(),
 		Day:         day,
 		AccountName: "Acme Tools GmbH",
 	}, nil)
 }
 
-func eur(s string) money.Money {
-	m, err := money.Parse(s, "EUR")
-	if err != nil {
-		panic(err)
-	}
-	return m
-}
-
-func request(limit string) credit.CreditRequest {
-	return credit.CreditRequest{
-		ID: "cr_1", Kind: credit.KindPreApproval, Status: credit.StatusScoring, AccountID: "acc_1",
+func request(limit string) CreditRequest {
+	return CreditRequest{
+		ID: "cr_1", Kind: KindPreApproval, Status: StatusScoring, AccountID: "acc_1",
 		RequestedLimit: eur(limit), CreatedBy: "rep@example.com",
 	}
 }
 
 var (
-	analyst = credit.Decider{UserID: "u2", Email: "analyst@example.com", Role: credit.RoleCredit}
-	manager = credit.Decider{UserID: "u3", Email: "manager@example.com", Role: credit.RoleCreditManager}
-	rep     = credit.Decider{UserID: "u1", Email: "rep@example.com", Role: credit.RoleSales}
+	analyst = Decider{UserID: "u2", Email: "analyst@example.com", Role: RoleCredit}
+	manager = Decider{UserID: "u3", Email: "manager@example.com", Role: RoleCreditManager}
+	rep     = Decider{UserID: "u1", Email: "rep@example.com", Role: RoleSales}
 )
 
-func approve(limit string, by credit.Decider) credit.DecisionRequest {
+func approve(limit string, by Decider) DecisionInput {
 	l := eur(limit)
-	return credit.DecisionRequest{Outcome: credit.OutcomeApprove, ApprovedLimit: &l, By: by}
+	return DecisionInput{Outcome: OutcomeApprove, ApprovedLimit: &l, By: by}
 }
 
 // updateAt sends an update at a business moment and records the answer.
 type updateResult struct {
 	rejected error
 	err      error
-	result   credit.CreditRequest
+	result   CreditRequest
 	done     bool
 	at       time.Time // when the answer came
 }
@@ -135,7 +123,7 @@ func (s *creditRequestSuite) updateAt(after time.Duration, name string, arg any)
 			OnReject: func(err error) { res.rejected, res.done = err, true },
 			OnComplete: func(v any, err error) {
 				res.err, res.done, res.at = err, true, s.env.Now()
-				if r, ok := v.(credit.CreditRequest); ok {
+				if r, ok := v.(CreditRequest); ok {
 					res.result = r
 				}
 			},
@@ -144,10 +132,10 @@ func (s *creditRequestSuite) updateAt(after time.Duration, name string, arg any)
 	return res
 }
 
-func (s *creditRequestSuite) result() credit.CreditRequest {
+func (s *creditRequestSuite) result() CreditRequest {
 	s.True(s.env.IsWorkflowCompleted())
 	s.NoError(s.env.GetWorkflowError())
-	var r credit.CreditRequest
+	var r CreditRequest
 	s.NoError(s.env.GetWorkflowResult(&r))
 	return r
 }
@@ -161,43 +149,43 @@ func (s *creditRequestSuite) kinds() []string {
 }
 
 func (s *creditRequestSuite) TestClearApprovalIsDecidedAtOnce() {
-	s.scoredAs(policy.OutcomeApprove)
+	s.scoredAs(ScoreApprove)
 	s.env.ExecuteWorkflow(CreditRequestWorkflow, request("20000"))
 	r := s.result()
-	s.Equal(credit.StatusApproved, r.Status)
+	s.Equal(StatusApproved, r.Status)
 	s.Require().Len(s.applied, 1)
 	s.True(s.applied[0].Automatic)
-	s.Equal("20000.00", s.applied[0].ApprovedLimit.String(), "approved as asked")
+	s.Equal("20000.00", s.applied[0].ApprovedLimit.Amount().String(), "approved as asked")
 	s.Equal([]string{"request_decided"}, s.kinds(), "nobody is asked to review a clear case")
 	s.Equal([]string{"rep@example.com"}, s.emails[0].To)
 	s.Zero(s.policyDay())
 }
 
 func (s *creditRequestSuite) TestClearDeclineIsDecidedAtOnce() {
-	s.scoredAs(policy.OutcomeDecline)
+	s.scoredAs(ScoreDecline)
 	s.env.ExecuteWorkflow(CreditRequestWorkflow, request("20000"))
 	r := s.result()
-	s.Equal(credit.StatusDeclined, r.Status)
+	s.Equal(StatusDeclined, r.Status)
 	s.Nil(s.applied[0].ApprovedLimit)
 	s.Contains(s.applied[0].Reason, "band B")
 	s.Equal([]string{"request_decided"}, s.kinds())
 }
 
 func (s *creditRequestSuite) TestAnalystDecidesThreeDaysLater() {
-	s.scoredAs(policy.OutcomeReview)
+	s.scoredAs(ScoreReview)
 	answer := s.updateAt(3*day, DecisionUpdate, approve("40000", analyst))
 	s.env.ExecuteWorkflow(CreditRequestWorkflow, request("50000"))
 
 	r := s.result()
 	s.Require().True(answer.done)
 	s.NoError(answer.err)
-	s.Equal(credit.StatusApproved, answer.result.Status, "the update answers with the decided request")
-	s.Equal(credit.StatusApproved, r.Status)
-	s.Equal("40000.00", s.applied[0].ApprovedLimit.String(), "an analyst may approve less than asked")
+	s.Equal(StatusApproved, answer.result.Status, "the update answers with the decided request")
+	s.Equal(StatusApproved, r.Status)
+	s.Equal("40000.00", s.applied[0].ApprovedLimit.Amount().String(), "an analyst may approve less than asked")
 	s.Equal("analyst@example.com", s.applied[0].DecidedBy)
 	s.Equal([]sentEmail{
-		{"request_received", 0, nil, activities.AudienceCreditTeam},
-		{"review_reminder", 2, nil, activities.AudienceCreditTeam},
+		{"request_received", 0, nil, AudienceCreditTeam},
+		{"review_reminder", 2, nil, AudienceCreditTeam},
 		{"request_decided", 3, []string{"rep@example.com"}, ""},
 	}, s.emails)
 }
@@ -207,15 +195,15 @@ func (s *creditRequestSuite) TestAnalystDecidesThreeDaysLater() {
 // is answered at once all the same.
 func (s *creditRequestSuite) TestDecisionIsAnsweredWhileTheCreditTeamsEmailIsStillGoing() {
 	s.newEnvironment()
-	s.env.OnActivity(a.SendEmail, mock.Anything, mock.MatchedBy(func(e activities.Email) bool {
+	s.env.OnActivity(SendEmailActivity, mock.Anything, mock.MatchedBy(func(e Email) bool {
 		return e.Kind == email.KindRequestReceived
-	})).After(6*time.Hour).Return(activities.SentEmail{Status: "sent"}, nil)
+	})).After(6*time.Hour).Return(SentEmail{Status: "sent"}, nil)
 	s.mockActivities()
-	s.scoredAs(policy.OutcomeReview)
+	s.scoredAs(ScoreReview)
 	answer := s.updateAt(time.Hour, DecisionUpdate, approve("40000", analyst))
 	s.env.ExecuteWorkflow(CreditRequestWorkflow, request("50000"))
 
-	s.Equal(credit.StatusApproved, s.result().Status)
+	s.Equal(StatusApproved, s.result().Status)
 	s.Require().True(answer.done)
 	s.Require().NoError(answer.err)
 	s.Less(answer.at.Sub(s.start), 2*time.Hour, "answered an hour in, not after the six hours the email took")
@@ -226,56 +214,56 @@ func (s *creditRequestSuite) TestDecisionIsAnsweredWhileTheCreditTeamsEmailIsSti
 // in between waits for the score, then is checked and taken.
 func (s *creditRequestSuite) TestDecisionArrivingWhileTheScoreIsReadWaitsForIt() {
 	s.newEnvironment()
-	s.env.OnActivity(a.ScoreCreditRequest, mock.Anything, mock.Anything).After(time.Minute).Return(activities.Assessment{
-		Score:  policy.Score{Points: 70, Band: "B", RecommendedLimit: eur("175000"), Outcome: policy.OutcomeReview},
-		Review: policy.Default().Review, Day: day, AccountName: "Acme Tools GmbH",
+	s.env.OnActivity(ScoreCreditRequestActivity, mock.Anything, mock.Anything).After(time.Minute).Return(Assessment{
+		Score:  Score{Points: 70, Band: "B", RecommendedLimit: eur("175000"), Outcome: ScoreReview},
+		Review: defaultReview(), Day: day, AccountName: "Acme Tools GmbH",
 	}, nil)
 	s.mockActivities()
 	answer := s.updateAt(30*time.Second, DecisionUpdate, approve("40000", analyst))
 	tooHigh := s.updateAt(40*time.Second, DecisionUpdate, approve("200000", analyst))
 	s.env.ExecuteWorkflow(CreditRequestWorkflow, request("300000"))
 
-	s.Equal(credit.StatusApproved, s.result().Status)
+	s.Equal(StatusApproved, s.result().Status)
 	s.Require().True(answer.done)
 	s.Require().NoError(answer.rejected)
 	s.Require().NoError(answer.err)
-	s.Equal(credit.StatusApproved, answer.result.Status)
+	s.Equal(StatusApproved, answer.result.Status)
 	s.Require().True(tooHigh.done)
 	s.Require().Error(tooHigh.err, "checked once scored: the first decision was taken")
 }
 
 func (s *creditRequestSuite) TestReminderOnDayTwoEscalationOnDayFour() {
-	s.scoredAs(policy.OutcomeReview)
-	s.updateAt(5*day, DecisionUpdate, credit.DecisionRequest{Outcome: credit.OutcomeDecline, Reason: "thin file", By: manager})
+	s.scoredAs(ScoreReview)
+	s.updateAt(5*day, DecisionUpdate, DecisionInput{Outcome: OutcomeDecline, Reason: "thin file", By: manager})
 	s.env.ExecuteWorkflow(CreditRequestWorkflow, request("50000"))
 
-	s.Equal(credit.StatusDeclined, s.result().Status)
+	s.Equal(StatusDeclined, s.result().Status)
 	s.Equal([]sentEmail{
-		{"request_received", 0, nil, activities.AudienceCreditTeam},
-		{"review_reminder", 2, nil, activities.AudienceCreditTeam},
-		{"review_escalation", 4, nil, activities.AudienceCreditManagers},
+		{"request_received", 0, nil, AudienceCreditTeam},
+		{"review_reminder", 2, nil, AudienceCreditTeam},
+		{"review_escalation", 4, nil, AudienceCreditManagers},
 		{"request_decided", 5, []string{"rep@example.com"}, ""},
 	}, s.emails)
 }
 
 func (s *creditRequestSuite) TestUndecidedRequestExpiresAfterThirtyDays() {
-	s.scoredAs(policy.OutcomeReview)
+	s.scoredAs(ScoreReview)
 	s.env.ExecuteWorkflow(CreditRequestWorkflow, request("50000"))
 
-	s.Equal(credit.StatusExpired, s.result().Status)
+	s.Equal(StatusExpired, s.result().Status)
 	s.Empty(s.applied)
 	s.Require().Len(s.closed, 1)
-	s.Equal(credit.StatusExpired, s.closed[0].Status)
+	s.Equal(StatusExpired, s.closed[0].Status)
 	s.Equal(30, s.policyDay())
 	s.Equal([]string{"request_received", "review_reminder", "review_escalation", "request_decided"}, s.kinds())
 }
 
 func (s *creditRequestSuite) TestRepWithdrawsWhileWaiting() {
-	s.scoredAs(policy.OutcomeReview)
-	answer := s.updateAt(day, WithdrawUpdate, credit.WithdrawRequest{Reason: "deal lost", By: rep})
+	s.scoredAs(ScoreReview)
+	answer := s.updateAt(day, WithdrawUpdate, WithdrawInput{Reason: "deal lost", By: rep})
 	s.env.ExecuteWorkflow(CreditRequestWorkflow, request("50000"))
 
-	s.Equal(credit.StatusWithdrawn, s.result().Status)
+	s.Equal(StatusWithdrawn, s.result().Status)
 	s.NoError(answer.err)
 	s.Require().Len(s.closed, 1)
 	s.Equal("rep@example.com", s.closed[0].By)
@@ -283,13 +271,13 @@ func (s *creditRequestSuite) TestRepWithdrawsWhileWaiting() {
 }
 
 func (s *creditRequestSuite) TestSecondDecisionIsRefused() {
-	s.scoredAs(policy.OutcomeReview)
+	s.scoredAs(ScoreReview)
 	first := s.updateAt(day, DecisionUpdate, approve("50000", analyst))
 	// Both arrive at the same moment, in one workflow task.
-	second := s.updateAt(day, DecisionUpdate, credit.DecisionRequest{Outcome: credit.OutcomeDecline, Reason: "no", By: manager})
+	second := s.updateAt(day, DecisionUpdate, DecisionInput{Outcome: OutcomeDecline, Reason: "no", By: manager})
 	s.env.ExecuteWorkflow(CreditRequestWorkflow, request("50000"))
 
-	s.Equal(credit.StatusApproved, s.result().Status)
+	s.Equal(StatusApproved, s.result().Status)
 	s.NoError(first.err)
 	s.Require().True(second.done, "the second decision gets an answer")
 	requireErrorType(s.T(), ErrTypeConflict, second.rejected, second.err)
@@ -297,7 +285,7 @@ func (s *creditRequestSuite) TestSecondDecisionIsRefused() {
 }
 
 func (s *creditRequestSuite) TestDecisionAboveTheDecidersLimitIsRefused() {
-	s.scoredAs(policy.OutcomeReview)
+	s.scoredAs(ScoreReview)
 	limit := int64(50000)
 	junior := analyst
 	junior.ApprovalLimit = &limit
@@ -308,12 +296,12 @@ func (s *creditRequestSuite) TestDecisionAboveTheDecidersLimitIsRefused() {
 
 	requireErrorType(s.T(), ErrTypeForbidden, tooHigh.rejected, tooHigh.err)
 	requireErrorType(s.T(), ErrTypeForbidden, defaultLimit.rejected, defaultLimit.err)
-	s.Equal(credit.StatusApproved, s.result().Status, "a credit manager has no approval limit")
+	s.Equal(StatusApproved, s.result().Status, "a credit manager has no approval limit")
 	s.Equal("manager@example.com", s.applied[0].DecidedBy)
 }
 
 func (s *creditRequestSuite) TestRequesterCannotDecideTheirOwnRequest() {
-	s.scoredAs(policy.OutcomeReview)
+	s.scoredAs(ScoreReview)
 	self := manager
 	self.Email = "REP@example.com" // the same person, whatever the case
 	own := s.updateAt(day, DecisionUpdate, approve("50000", self))
@@ -321,7 +309,7 @@ func (s *creditRequestSuite) TestRequesterCannotDecideTheirOwnRequest() {
 	s.env.ExecuteWorkflow(CreditRequestWorkflow, request("50000"))
 
 	requireErrorType(s.T(), ErrTypeForbidden, own.rejected, own.err)
-	s.Equal(credit.StatusApproved, s.result().Status)
+	s.Equal(StatusApproved, s.result().Status)
 }
 
 func requireErrorType(t *testing.T, want string, errs ...error) {
@@ -339,7 +327,7 @@ func requireErrorType(t *testing.T, want string, errs ...error) {
 }
 
 func (s *creditRequestSuite) TestDecisionAtTheMomentOfExpiryIsEitherTakenOrRefused() {
-	s.scoredAs(policy.OutcomeReview)
+	s.scoredAs(ScoreReview)
 	answer := s.updateAt(30*day, DecisionUpdate, approve("50000", analyst))
 	s.env.ExecuteWorkflow(CreditRequestWorkflow, request("50000"))
 
@@ -347,11 +335,11 @@ func (s *creditRequestSuite) TestDecisionAtTheMomentOfExpiryIsEitherTakenOrRefus
 	s.Require().True(answer.done, "the decision gets an answer")
 	if answer.rejected != nil || answer.err != nil {
 		requireErrorType(s.T(), ErrTypeConflict, answer.rejected, answer.err)
-		s.Equal(credit.StatusExpired, r.Status)
+		s.Equal(StatusExpired, r.Status)
 		s.Nil(r.Decision)
 		s.Empty(s.applied)
 	} else {
-		s.Equal(credit.StatusApproved, r.Status)
+		s.Equal(StatusApproved, r.Status)
 		s.Empty(s.closed)
 	}
 }

@@ -7,31 +7,9 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/creditflow/creditflow/activities"
-	"github.com/creditflow/creditflow/credit"
 	"github.com/creditflow/creditflow/email"
+	"github.com/creditflow/creditflow/policy"
 )
-
-// EscalationInput starts an escalation to sales. The invoice's policy
-// clock (Issued, IssueDate, Day) comes along so that a pause_until date
-// means the same instant to the escalation and to the invoice.
-type EscalationInput struct {
-	Escalation   credit.Escalation `json:"escalation"`
-	Reason       string            `json:"reason"`
-	DaysPastDue  int               `json:"days_past_due"`
-	Issued       time.Time         `json:"issued"`
-	IssueDate    string            `json:"issue_date"`
-	Day          time.Duration     `json:"day"`
-	AckDays      int               `json:"ack_days"`
-	MaxPauseDays int               `json:"max_pause_days"`
-}
-
-// EscalationResult is the acknowledged escalation and, when the rep
-// paused customer reminders, the instant they may resume.
-type EscalationResult struct {
-	Escalation credit.Escalation `json:"escalation"`
-	PauseUntil time.Time         `json:"pause_until"`
-}
 
 // EscalationWorkflow asks the account's sales rep for help with an
 // overdue invoice: an email with the account's picture, then a wait for
@@ -39,7 +17,7 @@ type EscalationResult struct {
 // rep's manager (or the credit managers) is told, and the wait goes on.
 // It ends with the acknowledgement, or with its invoice.
 func EscalationWorkflow(ctx workflow.Context, in EscalationInput) (EscalationResult, error) {
-	e := &escalation{in: in, Escalation: in.Escalation}
+	e := &escalation{in: in, Escalation: in.Escalation, activities: newActivityVersion(ctx)}
 	if err := e.registerHandlers(ctx); err != nil {
 		return EscalationResult{Escalation: e.Escalation}, err
 	}
@@ -49,16 +27,21 @@ func EscalationWorkflow(ctx workflow.Context, in EscalationInput) (EscalationRes
 // escalation is the workflow's state.
 type escalation struct {
 	in EscalationInput
-	credit.Escalation
+	Escalation
+	activities activityVersion
 	opened     bool // recorded with its rep; acknowledgements may be checked
-	ack        *credit.Acknowledgement
+	ack        *Acknowledgement
 	pauseUntil time.Time
 	finished   bool
 }
 
 func (e *escalation) run(ctx workflow.Context) (EscalationResult, error) {
 	// Ask the rep for help.
-	if err := workflow.ExecuteActivity(ctx, a.OpenEscalation, e.Escalation, e.in.Reason).Get(ctx, &e.Escalation); err != nil {
+	record := activityCall{
+		name: RecordEscalationActivity, input: OpenEscalationInput{Escalation: e.Escalation, Reason: e.in.Reason},
+		legacyName: legacyOpenEscalation, legacyArgs: []any{e.Escalation, e.in.Reason},
+	}
+	if err := e.activities.execute(ctx, record).Get(ctx, &e.Escalation); err != nil {
 		return e.result(), fmt.Errorf("record escalation: %w", err)
 	}
 	e.opened = true
@@ -73,8 +56,12 @@ func (e *escalation) run(ctx workflow.Context) (EscalationResult, error) {
 		return e.result(), err
 	}
 	if !acknowledged {
-		e.Status = credit.EscalationOverdue
-		if err := workflow.ExecuteActivity(ctx, a.MarkEscalationOverdue, e.ID).Get(ctx, nil); err != nil {
+		e.Status = EscalationOverdue
+		overdue := activityCall{
+			name: RecordEscalationOverdueActivity, input: EscalationRef{EscalationID: e.ID},
+			legacyName: legacyMarkEscalationOverdue, legacyArgs: []any{e.ID},
+		}
+		if err := e.activities.execute(ctx, overdue).Get(ctx, nil); err != nil {
 			workflow.GetLogger(ctx).Error("escalation not marked overdue", "error", err)
 		}
 		e.notify(ctx, "overdue", email.KindEscalationOverdue)
@@ -94,17 +81,17 @@ func (e *escalation) result() EscalationResult {
 }
 
 func (e *escalation) notify(ctx workflow.Context, step, kind string) {
-	m := activities.InvoiceEmail{
+	m := InvoiceEmail{
 		Key: EscalationWorkflowID(e.ID) + "/" + step, Kind: kind, InvoiceID: e.InvoiceID, EscalationID: e.ID,
 		DaysPastDue: e.in.DaysPastDue, Reason: e.in.Reason,
 	}
-	if err := workflow.ExecuteActivity(ctx, a.SendInvoiceEmail, m).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(ctx, SendInvoiceEmailActivity, m).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Error("email not sent", "kind", kind, "error", err)
 	}
 }
 
 func (e *escalation) registerHandlers(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (credit.Escalation, error) {
+	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (Escalation, error) {
 		return e.Escalation, nil
 	}); err != nil {
 		return err
@@ -115,7 +102,7 @@ func (e *escalation) registerHandlers(ctx workflow.Context) error {
 
 // validateAcknowledgement: the account's rep acknowledges once, and
 // pauses customer reminders for at most the policy's days.
-func (e *escalation) validateAcknowledgement(ctx workflow.Context, ack credit.Acknowledgement) error {
+func (e *escalation) validateAcknowledgement(ctx workflow.Context, ack Acknowledgement) error {
 	if e.opened && !strings.EqualFold(ack.By.Email, e.SalesRep) {
 		return forbidden("only the account's sales rep " + e.SalesRep + " acknowledges this escalation")
 	}
@@ -132,7 +119,7 @@ func (e *escalation) validateAcknowledgement(ctx workflow.Context, ack credit.Ac
 	if err != nil {
 		return invalid("pause_until: must be a date YYYY-MM-DD")
 	}
-	today := policyDate(e.in.IssueDate, e.in.Issued, e.in.Day, workflow.Now(ctx))
+	today := e.clock().DateAt(policy.ParseDate(e.in.IssueDate), workflow.Now(ctx))
 	if until.Before(today) {
 		return invalid("pause_until: must not be in the past (today is " + today.Format(time.DateOnly) + ")")
 	}
@@ -142,7 +129,7 @@ func (e *escalation) validateAcknowledgement(ctx workflow.Context, ack credit.Ac
 	return nil
 }
 
-func (e *escalation) acknowledge(ctx workflow.Context, ack credit.Acknowledgement) (credit.Escalation, error) {
+func (e *escalation) acknowledge(ctx workflow.Context, ack Acknowledgement) (Escalation, error) {
 	ctx = withActivityOptions(ctx)
 	if err := workflow.Await(ctx, func() bool { return e.opened }); err != nil {
 		return e.Escalation, err
@@ -154,12 +141,19 @@ func (e *escalation) acknowledge(ctx workflow.Context, ack credit.Acknowledgemen
 	now := workflow.Now(ctx)
 	if ack.PauseUntil != "" {
 		until, _ := time.Parse(time.DateOnly, ack.PauseUntil)
-		e.pauseUntil = endOfPolicyDate(e.in.IssueDate, e.in.Issued, e.in.Day, until)
+		e.pauseUntil = e.clock().EndOfDate(policy.ParseDate(e.in.IssueDate), until)
 	}
-	e.Status, e.Note, e.PauseUntil, e.AcknowledgedAt = credit.EscalationAcknowledged, ack.Note, ack.PauseUntil, &now
-	var recorded credit.Escalation
-	if err := workflow.ExecuteActivity(ctx, a.AcknowledgeEscalation, e.ID, ack, now).Get(ctx, &recorded); err != nil {
+	e.Status, e.Note, e.PauseUntil, e.AcknowledgedAt = EscalationAcknowledged, ack.Note, ack.PauseUntil, &now
+	var recorded Escalation
+	record := activityCall{
+		name: RecordAcknowledgementActivity, input: AcknowledgeEscalationInput{EscalationID: e.ID, Acknowledgement: ack, At: now},
+		legacyName: legacyAcknowledgeEscalation, legacyArgs: []any{e.ID, ack, now},
+	}
+	if err := e.activities.execute(ctx, record).Get(ctx, &recorded); err != nil {
 		return e.Escalation, err
 	}
 	return e.Escalation, nil
 }
+
+// clock is the invoice's policy clock, which the escalation shares.
+func (e *escalation) clock() policy.Clock { return policy.Clock{DayZero: e.in.Issued, Day: e.in.Day} }

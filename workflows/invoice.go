@@ -3,7 +3,6 @@ package workflows
 import (
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -11,17 +10,9 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/creditflow/creditflow/activities"
-	"github.com/creditflow/creditflow/credit"
 	"github.com/creditflow/creditflow/email"
 	"github.com/creditflow/creditflow/policy"
-	"github.com/creditflow/creditflow/store"
 )
-
-// InvoiceInput starts an invoice's follow-up.
-type InvoiceInput struct {
-	Invoice credit.Invoice `json:"invoice"`
-}
 
 // InvoiceWorkflow follows one invoice from issue until it is paid or
 // written off: plan the dunning steps of the account's payment segment,
@@ -35,8 +26,8 @@ type InvoiceInput struct {
 // promises pause every step; a sales rep's pause holds the customer
 // emails only. Pauses move steps by whole policy days, so that a
 // customer email planned for 09:00 still goes out at 09:00.
-func InvoiceWorkflow(ctx workflow.Context, in InvoiceInput) (credit.Invoice, error) {
-	inv := &invoice{Invoice: in.Invoice}
+func InvoiceWorkflow(ctx workflow.Context, in InvoiceInput) (Invoice, error) {
+	inv := &invoice{Invoice: in.Invoice, createdBy: in.CreatedBy, activities: newActivityVersion(ctx)}
 	if err := inv.registerHandlers(ctx); err != nil {
 		return in.Invoice, err
 	}
@@ -45,14 +36,16 @@ func InvoiceWorkflow(ctx workflow.Context, in InvoiceInput) (credit.Invoice, err
 
 // invoice is the workflow's state.
 type invoice struct {
-	credit.Invoice
-	plan    activities.DunningPlan
-	started bool // the plan is known; handlers may act
-	steps   []*step
-	taken   []credit.DunningStep
-	pauses  []pause
+	Invoice
+	createdBy  string
+	activities activityVersion
+	plan       DunningPlan
+	started    bool // the plan is known; handlers may act
+	steps      []*step
+	taken      []DunningStep
+	pauses     []pause
 
-	dispute     *credit.Dispute
+	dispute     *Dispute
 	promise     *promise
 	promises    int
 	escalations int
@@ -66,7 +59,7 @@ type invoice struct {
 }
 
 type step struct {
-	activities.PlannedStep
+	PlannedStep
 	done bool
 }
 
@@ -80,23 +73,25 @@ type pause struct {
 
 type promise struct {
 	Key string
-	credit.PromiseToPay
+	PromiseToPay
 	Deadline time.Time
 	Paid     int64
 }
 
-func (i *invoice) run(ctx workflow.Context) (credit.Invoice, error) {
+func (i *invoice) run(ctx workflow.Context) (Invoice, error) {
 	// Plan: the segment, its steps on the invoice's policy days, and a
 	// hold if this invoice takes the account over its limit. A local
 	// activity (a few quick queries, within the workflow's first task)
 	// spares the server an activity task and a second workflow task for
-	// every invoice an ERP import brings.
-	start := activities.DunningStart{Invoice: i.Invoice, Now: workflow.Now(ctx)}
+	// every invoice an ERP import brings. It also writes the invoice's
+	// row, should the API have died between starting this workflow and
+	// writing it.
+	start := StartDunningInput{Invoice: i.Invoice, CreatedBy: i.createdBy, Now: workflow.Now(ctx)}
 	planCtx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		StartToCloseTimeout: 10 * time.Second,
 		RetryPolicy:         retryPolicy,
 	})
-	if err := workflow.ExecuteLocalActivity(planCtx, a.StartDunning, start).Get(ctx, &i.plan); err != nil {
+	if err := workflow.ExecuteLocalActivity(planCtx, StartDunningActivity, start).Get(ctx, &i.plan); err != nil {
 		return i.Invoice, fmt.Errorf("plan dunning: %w", err)
 	}
 	i.Segment = i.plan.Segment
@@ -149,11 +144,15 @@ func (i *invoice) run(ctx workflow.Context) (credit.Invoice, error) {
 	// The escalation's workflow ends with this one; its record says why.
 	if i.escalationOpen {
 		id := escalationID(i.ID, i.escalations)
-		if err := workflow.ExecuteActivity(ctx, a.CloseEscalation, id).Get(ctx, nil); err != nil {
+		closeEscalation := activityCall{
+			name: RecordEscalationClosedActivity, input: EscalationRef{EscalationID: id},
+			legacyName: legacyCloseEscalation, legacyArgs: []any{id},
+		}
+		if err := i.activities.execute(ctx, closeEscalation).Get(ctx, nil); err != nil {
 			workflow.GetLogger(ctx).Error("escalation not closed", "escalation", id, "error", err)
 		}
 	}
-	if i.Status == credit.InvoicePaid && (i.escalated || i.held) {
+	if i.Status == InvoicePaid && (i.escalated || i.held) {
 		i.notify(ctx, "paid", email.KindPaymentReceived, "", nil)
 	}
 	return i.snapshot(ctx), nil
@@ -236,7 +235,7 @@ func (i *invoice) applies(p pause, s *step) bool { return !p.CustomerOnly || s.C
 // pausedNow reports whether a pause holds step s now.
 func (i *invoice) pausedNow(s *step, now time.Time) (bool, string) {
 	for _, p := range i.pauses {
-		if i.applies(p, s) && !p.From.After(now) && (p.Until.IsZero() || now.Before(p.Until)) {
+		if i.applies(p, s) && (policy.Pause{From: p.From, Until: p.Until}).Holds(now) {
 			return true, p.Why
 		}
 	}
@@ -246,30 +245,13 @@ func (i *invoice) pausedNow(s *step, now time.Time) (bool, string) {
 // dueAt is when step s falls due: its planned instant moved by the time
 // the invoice has spent paused for it, in whole policy days.
 func (i *invoice) dueAt(s *step, now time.Time) time.Time {
-	var paused time.Duration
-	var coveredUntil time.Time
-	// Pauses start in time order; count their union once.
+	var held []policy.Pause
 	for _, p := range i.pauses {
-		if !i.applies(p, s) {
-			continue
-		}
-		from, until := p.From, p.Until
-		if until.IsZero() || until.After(now) {
-			until = now
-		}
-		if from.Before(coveredUntil) {
-			from = coveredUntil
-		}
-		if until.After(from) {
-			paused += until.Sub(from)
-			coveredUntil = until
+		if i.applies(p, s) {
+			held = append(held, policy.Pause{From: p.From, Until: p.Until})
 		}
 	}
-	day := i.plan.Day
-	if day <= 0 {
-		return s.At.Add(paused)
-	}
-	return s.At.Add(time.Duration(math.Ceil(float64(paused)/float64(day))) * day)
+	return s.At.Add(policy.PausedFor(held, now, i.plan.Day))
 }
 
 // reason says why a step falls when it does, for GET /invoices/{id}.
@@ -302,10 +284,10 @@ func (i *invoice) take(ctx workflow.Context, s *step, reason string) {
 	case policy.ActionHold:
 		outcome = i.hold(ctx)
 	}
-	taken := credit.DunningStep{Day: s.Day, Action: s.Label, At: &now, Reason: reason, Outcome: outcome}
+	taken := DunningStep{Day: s.Day, Action: s.Label, At: &now, Reason: reason, Outcome: outcome}
 	i.taken = append(i.taken, taken)
-	rec := activities.StepRecord{Key: InvoiceWorkflowID(i.ID) + "/" + stepKey(i.plan.DueDay, s), InvoiceID: i.ID, Step: taken}
-	if err := workflow.ExecuteActivity(ctx, a.RecordDunningStep, rec).Get(ctx, nil); err != nil {
+	rec := StepRecord{Key: InvoiceWorkflowID(i.ID) + "/" + stepKey(i.plan.DueDay, s), InvoiceID: i.ID, Step: taken}
+	if err := workflow.ExecuteActivity(ctx, RecordDunningStepActivity, rec).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Error("dunning step not recorded", "step", rec.Key, "error", err)
 	}
 }
@@ -325,14 +307,14 @@ func (i *invoice) remind(ctx workflow.Context, s *step) string {
 	sent, err := i.notify(ctx, key, customerEmail[s.Action], "", nil)
 	var appErr *temporal.ApplicationError
 	switch {
-	case errors.As(err, &appErr) && appErr.Type() == activities.ErrTypeEmailRejected:
+	case errors.As(err, &appErr) && appErr.Type() == ErrTypeEmailRejected:
 		i.notify(ctx, "contact-missing/"+key, email.KindContactMissing, appErr.Message(), nil)
 		return "not delivered: the billing address was refused; the sales rep was asked for the right contact"
 	case err != nil:
 		return "not sent"
-	case sent.Status == activities.EmailSkipped:
+	case sent.Status == EmailSkipped:
 		return "not sent: nothing is owed any more"
-	case sent.Status == store.EmailLogged:
+	case sent.Status == EmailLogged:
 		return "written to the outbox for " + strings.Join(sent.To, ", ") + ", not sent: SENDGRID_API_KEY is unset"
 	default:
 		return "sent to " + strings.Join(sent.To, ", ")
@@ -349,9 +331,9 @@ func (i *invoice) escalate(ctx workflow.Context, reason string) string {
 	i.escalated, i.escalationOpen = true, true
 	now := workflow.Now(ctx)
 	in := EscalationInput{
-		Escalation: credit.Escalation{
+		Escalation: Escalation{
 			ID: escalationID(i.ID, i.escalations), AccountID: i.AccountID, InvoiceID: i.ID,
-			Status: credit.EscalationOpen, CreatedAt: now,
+			Status: EscalationOpen, CreatedAt: now,
 		},
 		Reason:       reason,
 		DaysPastDue:  i.daysPastDue(now),
@@ -391,12 +373,12 @@ func escalationID(invoiceID string, n int) string {
 // hold puts the account on hold; the rep is told when it was not already.
 func (i *invoice) hold(ctx workflow.Context) string {
 	i.held = true
-	h := activities.HoldRequest{
+	h := HoldRequest{
 		Key: InvoiceWorkflowID(i.ID) + "/credit-hold", AccountID: i.AccountID, InvoiceID: i.ID,
 		Summary: fmt.Sprintf("Credit hold: invoice %s is %d days past due", i.Number, i.daysPastDue(workflow.Now(ctx))),
 	}
 	var putOnHold bool
-	if err := workflow.ExecuteActivity(ctx, a.PlaceCreditHold, h).Get(ctx, &putOnHold); err != nil {
+	if err := workflow.ExecuteActivity(ctx, PlaceCreditHoldActivity, h).Get(ctx, &putOnHold); err != nil {
 		workflow.GetLogger(ctx).Error("credit hold not placed", "error", err)
 		return "hold failed"
 	}
@@ -425,15 +407,19 @@ func (i *invoice) settlePromise(ctx workflow.Context) {
 func (i *invoice) promiseSettled(ctx workflow.Context, status string) {
 	key := i.promise.Key
 	i.promise = nil
-	if err := workflow.ExecuteActivity(ctx, a.SettlePromise, key, status).Get(ctx, nil); err != nil {
+	settle := activityCall{
+		name: SettlePromiseToPayActivity, input: SettlePromiseInput{Key: key, Status: status},
+		legacyName: legacySettlePromise, legacyArgs: []any{key, status},
+	}
+	if err := i.activities.execute(ctx, settle).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Error("promise not settled", "key", key, "error", err)
 	}
 }
 
 // notify sends one email about the invoice. A failed email is logged and
 // does not stop the follow-up: the outbox keeps the failure.
-func (i *invoice) notify(ctx workflow.Context, step, kind, reason string, to []string) (activities.SentEmail, error) {
-	e := activities.InvoiceEmail{
+func (i *invoice) notify(ctx workflow.Context, step, kind, reason string, to []string) (SentEmail, error) {
+	e := InvoiceEmail{
 		Key:         InvoiceWorkflowID(i.ID) + "/" + step,
 		Kind:        kind,
 		InvoiceID:   i.ID,
@@ -441,8 +427,8 @@ func (i *invoice) notify(ctx workflow.Context, step, kind, reason string, to []s
 		Reason:      reason,
 		To:          to,
 	}
-	var sent activities.SentEmail
-	err := workflow.ExecuteActivity(ctx, a.SendInvoiceEmail, e).Get(ctx, &sent)
+	var sent SentEmail
+	err := workflow.ExecuteActivity(ctx, SendInvoiceEmailActivity, e).Get(ctx, &sent)
 	if err != nil {
 		workflow.GetLogger(ctx).Error("email not sent", "kind", kind, "error", err)
 	}
@@ -451,7 +437,7 @@ func (i *invoice) notify(ctx workflow.Context, step, kind, reason string, to []s
 
 // released tells the rep when an operation lifted the account's last hold,
 // without holding up the operation's answer.
-func (i *invoice) released(ctx workflow.Context, s store.Settlement, cause string) {
+func (i *invoice) released(ctx workflow.Context, s Settlement, cause string) {
 	if s.Released {
 		i.emails.Go(ctx, func(ctx workflow.Context) {
 			i.notify(ctx, "hold-released/"+cause, email.KindHoldReleased, "", nil)
@@ -465,24 +451,11 @@ func (i *invoice) daysPastDue(now time.Time) int { return i.plan.DaysPastDue(now
 
 // policyToday is the invoice's calendar date now, in policy days.
 func (i *invoice) policyToday(now time.Time) time.Time {
-	return policyDate(i.IssueDate, i.plan.Issued, i.plan.Day, now)
-}
-
-func policyDate(issueDate string, issued time.Time, day time.Duration, now time.Time) time.Time {
-	d, _ := time.Parse(time.DateOnly, issueDate)
-	return d.AddDate(0, 0, activities.PolicyDay(issued, day, now))
-}
-
-// endOfPolicyDate is the instant a calendar date ends on the invoice's
-// policy clock: a promise or a pause "until D" lasts through D.
-func endOfPolicyDate(issueDate string, issued time.Time, day time.Duration, date time.Time) time.Time {
-	d, _ := time.Parse(time.DateOnly, issueDate)
-	n := int(date.Sub(d).Round(time.Hour).Hours()/24) + 1
-	return issued.Add(time.Duration(n) * day)
+	return i.plan.Clock().DateAt(policy.ParseDate(i.IssueDate), now)
 }
 
 // snapshot is the invoice as the workflow sees it now.
-func (i *invoice) snapshot(ctx workflow.Context) credit.Invoice {
+func (i *invoice) snapshot(ctx workflow.Context) Invoice {
 	inv := i.Invoice
 	inv.StepsTaken = slices.Clone(i.taken)
 	if !i.started {
@@ -490,7 +463,7 @@ func (i *invoice) snapshot(ctx workflow.Context) credit.Invoice {
 	}
 	now := workflow.Now(ctx)
 	inv.UpdatedAt = now
-	if inv.Status == credit.InvoiceOpen || inv.Status == credit.InvoiceDisputed {
+	if inv.Status == InvoiceOpen || inv.Status == InvoiceDisputed {
 		inv.DaysOverdue = max(0, i.daysPastDue(now))
 	}
 	if i.closed {
@@ -507,7 +480,7 @@ func (i *invoice) snapshot(ctx workflow.Context) credit.Invoice {
 		}
 	}
 	if next != nil {
-		ns := credit.DunningStep{Day: next.Day, Action: next.Label, Reason: i.reason(next, now)}
+		ns := DunningStep{Day: next.Day, Action: next.Label, Reason: i.reason(next, now)}
 		if paused, _ := i.pausedNow(next, now); !paused {
 			ns.At = &due
 		}
@@ -519,7 +492,7 @@ func (i *invoice) snapshot(ctx workflow.Context) credit.Invoice {
 // registerHandlers installs the status query and the updates the API
 // sends: payment, dispute, dispute resolution, promise, write-off.
 func (i *invoice) registerHandlers(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (credit.Invoice, error) {
+	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (Invoice, error) {
 		return i.snapshot(ctx), nil
 	}); err != nil {
 		return err
@@ -568,7 +541,7 @@ func (i *invoice) awaitStarted(ctx workflow.Context) error {
 	return workflow.Await(ctx, func() bool { return i.started })
 }
 
-func (i *invoice) validatePayment(ctx workflow.Context, p credit.Payment) error {
+func (i *invoice) validatePayment(ctx workflow.Context, p Payment) error {
 	if err := i.open(); err != nil {
 		return err
 	}
@@ -576,7 +549,7 @@ func (i *invoice) validatePayment(ctx workflow.Context, p credit.Payment) error 
 }
 
 // pay lowers the balance; the last payment ends the follow-up.
-func (i *invoice) pay(ctx workflow.Context, p credit.Payment) (credit.Invoice, error) {
+func (i *invoice) pay(ctx workflow.Context, p Payment) (Invoice, error) {
 	ctx = withActivityOptions(ctx)
 	if err := i.awaitStarted(ctx); err != nil {
 		return i.snapshot(ctx), err
@@ -591,18 +564,22 @@ func (i *invoice) pay(ctx workflow.Context, p credit.Payment) (credit.Invoice, e
 		i.promise.Paid += p.Amount.Minor
 	}
 	if i.Balance.Minor == 0 {
-		i.Status, i.closed = credit.InvoicePaid, true
+		i.Status, i.closed = InvoicePaid, true
 	}
 	i.changes++
-	var s store.Settlement
-	if err := workflow.ExecuteActivity(ctx, a.RecordPayment, i.ID, p).Get(ctx, &s); err != nil {
+	var s Settlement
+	record := activityCall{
+		name: RecordInvoicePaymentActivity, input: RecordPaymentInput{InvoiceID: i.ID, Payment: p},
+		legacyName: legacyRecordPayment, legacyArgs: []any{i.ID, p},
+	}
+	if err := i.activities.execute(ctx, record).Get(ctx, &s); err != nil {
 		return i.snapshot(ctx), err
 	}
 	i.released(ctx, s, p.ID)
 	return i.snapshot(ctx), nil
 }
 
-func (i *invoice) validateDispute(ctx workflow.Context, r credit.DisputeRequest) error {
+func (i *invoice) validateDispute(ctx workflow.Context, r DisputeInput) error {
 	if err := i.open(); err != nil {
 		return err
 	}
@@ -614,7 +591,7 @@ func (i *invoice) validateDispute(ctx workflow.Context, r credit.DisputeRequest)
 
 // openDispute pauses every step until the dispute is resolved, and tells
 // the dispute's owner.
-func (i *invoice) openDispute(ctx workflow.Context, r credit.DisputeRequest) (credit.Dispute, error) {
+func (i *invoice) openDispute(ctx workflow.Context, r DisputeInput) (Dispute, error) {
 	ctx = withActivityOptions(ctx)
 	if err := i.awaitStarted(ctx); err != nil {
 		return r.Dispute, err
@@ -624,12 +601,16 @@ func (i *invoice) openDispute(ctx workflow.Context, r credit.DisputeRequest) (cr
 	}
 	now := workflow.Now(ctx)
 	d := r.Dispute
-	d.InvoiceID, d.Status, d.CreatedAt = i.ID, credit.DisputeOpen, now
+	d.InvoiceID, d.Status, d.CreatedAt = i.ID, DisputeOpen, now
 	i.dispute = &d
-	i.Status = credit.InvoiceDisputed
+	i.Status = InvoiceDisputed
 	i.pauses = append(i.pauses, pause{From: now, Why: "disputed (" + d.ID + ")"})
 	i.changes++
-	if err := workflow.ExecuteActivity(ctx, a.OpenDispute, d, r.By).Get(ctx, nil); err != nil {
+	record := activityCall{
+		name: RecordDisputeActivity, input: DisputeInput{Dispute: d, By: r.By},
+		legacyName: legacyOpenDispute, legacyArgs: []any{d, r.By},
+	}
+	if err := i.activities.execute(ctx, record).Get(ctx, nil); err != nil {
 		return d, err
 	}
 	i.emails.Go(ctx, func(ctx workflow.Context) {
@@ -638,7 +619,7 @@ func (i *invoice) openDispute(ctx workflow.Context, r credit.DisputeRequest) (cr
 	return d, nil
 }
 
-func (i *invoice) validateResolution(ctx workflow.Context, r credit.DisputeResolution) error {
+func (i *invoice) validateResolution(ctx workflow.Context, r DisputeResolution) error {
 	if i.dispute == nil || i.dispute.ID != r.DisputeID {
 		return conflict(fmt.Sprintf("dispute %s is not open", r.DisputeID))
 	}
@@ -651,10 +632,10 @@ func (i *invoice) validateResolution(ctx workflow.Context, r credit.DisputeResol
 // resolveDispute resumes the follow-up; the steps that fell during the
 // dispute have moved by its length. A credit note lowers the balance and
 // may settle the invoice.
-func (i *invoice) resolveDispute(ctx workflow.Context, r credit.DisputeResolution) (credit.Dispute, error) {
+func (i *invoice) resolveDispute(ctx workflow.Context, r DisputeResolution) (Dispute, error) {
 	ctx = withActivityOptions(ctx)
 	if err := i.validateResolution(ctx, r); err != nil {
-		return credit.Dispute{}, err
+		return Dispute{}, err
 	}
 	now := workflow.Now(ctx)
 	for k := range i.pauses {
@@ -664,24 +645,28 @@ func (i *invoice) resolveDispute(ctx workflow.Context, r credit.DisputeResolutio
 	}
 	d := *i.dispute
 	i.dispute = nil
-	d.Status, d.Resolution, d.CreditNote, d.ResolvedAt = credit.DisputeResolved, r.Resolution, r.CreditNote, &now
-	i.Status = credit.InvoiceOpen
+	d.Status, d.Resolution, d.CreditNote, d.ResolvedAt = DisputeResolved, r.Resolution, r.CreditNote, &now
+	i.Status = InvoiceOpen
 	if r.CreditNote != nil {
 		i.Balance.Minor -= r.CreditNote.Minor
 		if i.Balance.Minor == 0 {
-			i.Status, i.closed = credit.InvoicePaid, true
+			i.Status, i.closed = InvoicePaid, true
 		}
 	}
 	i.changes++
-	var s store.Settlement
-	if err := workflow.ExecuteActivity(ctx, a.ResolveDispute, r, now).Get(ctx, &s); err != nil {
+	var s Settlement
+	record := activityCall{
+		name: RecordDisputeResolutionActivity, input: ResolveDisputeInput{Resolution: r, At: now},
+		legacyName: legacyResolveDispute, legacyArgs: []any{r, now},
+	}
+	if err := i.activities.execute(ctx, record).Get(ctx, &s); err != nil {
 		return d, err
 	}
 	i.released(ctx, s, d.ID)
 	return d, nil
 }
 
-func (i *invoice) validatePromise(ctx workflow.Context, p credit.PromiseToPay) error {
+func (i *invoice) validatePromise(ctx workflow.Context, p PromiseToPay) error {
 	if err := i.open(); err != nil {
 		return err
 	}
@@ -699,7 +684,7 @@ func (i *invoice) validatePromise(ctx workflow.Context, p credit.PromiseToPay) e
 
 // promiseToPay holds every step until the promised date; whether the
 // promise was kept is settled then.
-func (i *invoice) promiseToPay(ctx workflow.Context, p credit.PromiseToPay) (credit.Invoice, error) {
+func (i *invoice) promiseToPay(ctx workflow.Context, p PromiseToPay) (Invoice, error) {
 	ctx = withActivityOptions(ctx)
 	if err := i.awaitStarted(ctx); err != nil {
 		return i.snapshot(ctx), err
@@ -721,33 +706,41 @@ func (i *invoice) promiseToPay(ctx workflow.Context, p credit.PromiseToPay) (cre
 	i.promise = &promise{
 		Key:          fmt.Sprintf("%s/promise-%d", InvoiceWorkflowID(i.ID), i.promises),
 		PromiseToPay: p,
-		Deadline:     endOfPolicyDate(i.IssueDate, i.plan.Issued, i.plan.Day, date),
+		Deadline:     i.plan.Clock().EndOfDate(policy.ParseDate(i.IssueDate), date),
 	}
 	i.pauses = append(i.pauses, pause{From: now, Until: i.promise.Deadline, Why: "promise to pay " + p.Amount.Display() + " by " + p.PromisedDate})
 	i.changes++
-	if err := workflow.ExecuteActivity(ctx, a.RecordPromise, i.promise.Key, i.ID, p).Get(ctx, nil); err != nil {
+	record := activityCall{
+		name: RecordPromiseToPayActivity, input: RecordPromiseInput{Key: i.promise.Key, InvoiceID: i.ID, Promise: p},
+		legacyName: legacyRecordPromise, legacyArgs: []any{i.promise.Key, i.ID, p},
+	}
+	if err := i.activities.execute(ctx, record).Get(ctx, nil); err != nil {
 		return i.snapshot(ctx), err
 	}
 	return i.snapshot(ctx), nil
 }
 
-func (i *invoice) validateWriteOff(ctx workflow.Context, w credit.WriteOff) error {
-	if w.By.Role != credit.RoleCreditManager {
+func (i *invoice) validateWriteOff(ctx workflow.Context, w WriteOff) error {
+	if w.By.Role != RoleCreditManager {
 		return forbidden("only credit managers write invoices off")
 	}
 	return i.open()
 }
 
 // writeOff ends the follow-up for good.
-func (i *invoice) writeOff(ctx workflow.Context, w credit.WriteOff) (credit.Invoice, error) {
+func (i *invoice) writeOff(ctx workflow.Context, w WriteOff) (Invoice, error) {
 	ctx = withActivityOptions(ctx)
 	if err := i.validateWriteOff(ctx, w); err != nil {
 		return i.snapshot(ctx), err
 	}
-	i.Status, i.closed = credit.InvoiceWrittenOff, true
+	i.Status, i.closed = InvoiceWrittenOff, true
 	i.changes++
-	var s store.Settlement
-	if err := workflow.ExecuteActivity(ctx, a.WriteOffInvoice, i.ID, w).Get(ctx, &s); err != nil {
+	var s Settlement
+	record := activityCall{
+		name: RecordWriteOffActivity, input: WriteOffInput{InvoiceID: i.ID, WriteOff: w},
+		legacyName: legacyWriteOffInvoice, legacyArgs: []any{i.ID, w},
+	}
+	if err := i.activities.execute(ctx, record).Get(ctx, &s); err != nil {
 		return i.snapshot(ctx), err
 	}
 	i.released(ctx, s, "write-off")

@@ -17,11 +17,8 @@ import (
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/creditflow/creditflow/activities"
-	"github.com/creditflow/creditflow/credit"
 	"github.com/creditflow/creditflow/email"
 	"github.com/creditflow/creditflow/policy"
-	"github.com/creditflow/creditflow/store"
 )
 
 // invoiceSuite runs InvoiceWorkflow (and its escalations) on the
@@ -38,9 +35,9 @@ type invoiceSuite struct {
 	balance int64
 	held    bool
 	emails  []invoiceEmail
-	steps   []activities.StepRecord
+	steps   []StepRecord
 	settled []string
-	acks    []credit.Acknowledgement
+	acks    []Acknowledgement
 	closed  []string // escalations closed because their invoice was settled
 	updates int
 }
@@ -63,91 +60,91 @@ func (s *invoiceSuite) SetupTest() {
 	s.env.SetTestTimeout(30 * time.Second)
 	s.issue = time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC)
 	s.env.SetStartTime(s.issue)
-	s.env.RegisterActivity(&activities.Activities{})
+	registerActivityStubs(s.env)
 	s.env.RegisterWorkflowWithOptions(EscalationWorkflow, workflow.RegisterOptions{Name: "EscalationWorkflow"})
 	s.segment, s.balance, s.held = policy.SegmentStandard, 100000, false
 	s.emails, s.steps, s.settled, s.acks, s.closed = nil, nil, nil, nil, nil
 
-	s.env.OnActivity(a.StartDunning, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.DunningStart) (activities.DunningPlan, error) {
-			issue, _ := time.Parse(time.DateOnly, in.Invoice.IssueDate)
-			due, _ := time.Parse(time.DateOnly, in.Invoice.DueDate)
-			return activities.NewDunningPlan(policy.Default().Dunning, s.segment, issue, due, in.Now, time.UTC, day), nil
+	s.env.OnActivity(StartDunningActivity, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in StartDunningInput) (DunningPlan, error) {
+			issue, due := policy.ParseDate(in.Invoice.IssueDate), policy.ParseDate(in.Invoice.DueDate)
+			return DunningPlanOf(policy.Default().Dunning.Plan(s.segment, issue, due, in.Now, time.UTC, day)), nil
 		})
-	s.env.OnActivity(a.RecordDunningStep, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, r activities.StepRecord) error {
+	s.env.OnActivity(RecordDunningStepActivity, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, r StepRecord) error {
 			s.steps = append(s.steps, r)
 			return nil
 		})
-	s.env.OnActivity(a.PlaceCreditHold, mock.Anything, mock.Anything).Return(
-		func(context.Context, activities.HoldRequest) (bool, error) {
+	s.env.OnActivity(PlaceCreditHoldActivity, mock.Anything, mock.Anything).Return(
+		func(context.Context, HoldRequest) (bool, error) {
 			put := !s.held
 			s.held = true
 			return put, nil
 		})
-	settle := func(minor int64) (store.Settlement, error) {
+	settle := func(minor int64) (Settlement, error) {
 		s.balance -= minor
 		released := s.held && s.balance == 0
 		if released {
 			s.held = false
 		}
-		return store.Settlement{Released: released}, nil
+		return Settlement{Released: released}, nil
 	}
-	s.env.OnActivity(a.RecordPayment, mock.Anything, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, _ string, p credit.Payment) (store.Settlement, error) {
-			return settle(p.Amount.Minor)
+	s.env.OnActivity(RecordInvoicePaymentActivity, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in RecordPaymentInput) (Settlement, error) {
+			return settle(in.Payment.Amount.Minor)
 		})
-	s.env.OnActivity(a.ResolveDispute, mock.Anything, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, r credit.DisputeResolution, _ time.Time) (store.Settlement, error) {
-			if r.CreditNote == nil {
+	s.env.OnActivity(RecordDisputeResolutionActivity, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in ResolveDisputeInput) (Settlement, error) {
+			if in.Resolution.CreditNote == nil {
 				return settle(0)
 			}
-			return settle(r.CreditNote.Minor)
+			return settle(in.Resolution.CreditNote.Minor)
 		})
-	s.env.OnActivity(a.WriteOffInvoice, mock.Anything, mock.Anything, mock.Anything).Return(
-		func(context.Context, string, credit.WriteOff) (store.Settlement, error) { return settle(s.balance) })
-	s.env.OnActivity(a.OpenDispute, mock.Anything, mock.Anything, mock.Anything).Return(nil)
-	s.env.OnActivity(a.RecordPromise, mock.Anything, mock.Anything, mock.Anything, mock.Anything).Return(nil)
-	s.env.OnActivity(a.SettlePromise, mock.Anything, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, _ string, status string) error {
-			s.settled = append(s.settled, status)
+	s.env.OnActivity(RecordWriteOffActivity, mock.Anything, mock.Anything).Return(
+		func(context.Context, WriteOffInput) (Settlement, error) { return settle(s.balance) })
+	s.env.OnActivity(RecordDisputeActivity, mock.Anything, mock.Anything).Return(nil)
+	s.env.OnActivity(RecordPromiseToPayActivity, mock.Anything, mock.Anything).Return(nil)
+	s.env.OnActivity(SettlePromiseToPayActivity, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in SettlePromiseInput) error {
+			s.settled = append(s.settled, in.Status)
 			return nil
 		})
-	s.env.OnActivity(a.OpenEscalation, mock.Anything, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, e credit.Escalation, _ string) (credit.Escalation, error) {
+	s.env.OnActivity(RecordEscalationActivity, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in OpenEscalationInput) (Escalation, error) {
+			e := in.Escalation
 			e.SalesRep = "rep@example.com"
 			return e, nil
 		})
-	s.env.OnActivity(a.MarkEscalationOverdue, mock.Anything, mock.Anything).Return(nil)
-	s.env.OnActivity(a.CloseEscalation, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, id string) error {
-			s.closed = append(s.closed, id)
+	s.env.OnActivity(RecordEscalationOverdueActivity, mock.Anything, mock.Anything).Return(nil)
+	s.env.OnActivity(RecordEscalationClosedActivity, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in EscalationRef) error {
+			s.closed = append(s.closed, in.EscalationID)
 			return nil
 		})
-	s.env.OnActivity(a.AcknowledgeEscalation, mock.Anything, mock.Anything, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, id string, ack credit.Acknowledgement, _ time.Time) (credit.Escalation, error) {
-			s.acks = append(s.acks, ack)
-			return credit.Escalation{ID: id, Status: credit.EscalationAcknowledged}, nil
+	s.env.OnActivity(RecordAcknowledgementActivity, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in AcknowledgeEscalationInput) (Escalation, error) {
+			s.acks = append(s.acks, in.Acknowledgement)
+			return Escalation{ID: in.EscalationID, Status: EscalationAcknowledged}, nil
 		})
 }
 
 // sendsEmails installs the fake email activity; slow reminders take an
 // hour, to let a payment arrive while one is being sent.
 func (s *invoiceSuite) sendsEmails(slowReminders bool) {
-	send := func(_ context.Context, e activities.InvoiceEmail) (activities.SentEmail, error) {
+	send := func(_ context.Context, e InvoiceEmail) (SentEmail, error) {
 		customer := e.Kind == email.KindCourtesyNotice || e.Kind == email.KindInvoiceReminder || e.Kind == email.KindFinalNotice
 		if customer && s.balance == 0 {
-			return activities.SentEmail{Status: activities.EmailSkipped}, nil
+			return SentEmail{Status: EmailSkipped}, nil
 		}
 		s.emails = append(s.emails, invoiceEmail{e.Kind, s.calendarDay()})
-		return activities.SentEmail{Status: "sent", To: []string{"billing@example.com"}}, nil
+		return SentEmail{Status: "sent", To: []string{"billing@example.com"}}, nil
 	}
 	if slowReminders {
-		s.env.OnActivity(a.SendInvoiceEmail, mock.Anything, mock.MatchedBy(func(e activities.InvoiceEmail) bool {
+		s.env.OnActivity(SendInvoiceEmailActivity, mock.Anything, mock.MatchedBy(func(e InvoiceEmail) bool {
 			return e.Kind == email.KindInvoiceReminder
 		})).After(time.Hour).Return(send)
 	}
-	s.env.OnActivity(a.SendInvoiceEmail, mock.Anything, mock.Anything).Return(send)
+	s.env.OnActivity(SendInvoiceEmailActivity, mock.Anything, mock.Anything).Return(send)
 }
 
 func (s *invoiceSuite) calendarDay() int {
@@ -164,9 +161,9 @@ func (s *invoiceSuite) at(n int, extra ...time.Duration) time.Duration {
 }
 
 func net30() InvoiceInput {
-	return InvoiceInput{Invoice: credit.Invoice{
+	return InvoiceInput{Invoice: Invoice{
 		ID: "inv_1", AccountID: "acc_1", Number: "2025-0001", Amount: eur("1000"), Balance: eur("1000"),
-		Status: credit.InvoiceOpen, IssueDate: "2025-01-01", DueDate: "2025-01-31",
+		Status: InvoiceOpen, IssueDate: "2025-01-01", DueDate: "2025-01-31",
 	}}
 }
 
@@ -193,13 +190,13 @@ func (s *invoiceSuite) updateAt(after time.Duration, workflowID, name string, ar
 
 func (s *invoiceSuite) payAt(after time.Duration, amount string) *callback {
 	return s.updateAt(after, "default-test-workflow-id", PaymentUpdate,
-		credit.Payment{ID: "pay_" + amount, Amount: eur(amount), ReceivedAt: s.issue.Add(after), By: "analyst@example.com"})
+		Payment{ID: "pay_" + amount, Amount: eur(amount), ReceivedAt: s.issue.Add(after), By: "analyst@example.com"})
 }
 
-func (s *invoiceSuite) result() credit.Invoice {
+func (s *invoiceSuite) result() Invoice {
 	s.Require().True(s.env.IsWorkflowCompleted())
 	s.Require().NoError(s.env.GetWorkflowError())
-	var inv credit.Invoice
+	var inv Invoice
 	s.Require().NoError(s.env.GetWorkflowResult(&inv))
 	return inv
 }
@@ -233,7 +230,7 @@ func (s *invoiceSuite) TestEachSegmentOverNinetyDays() {
 			s.payAt(s.at(90), "1000")
 			s.env.ExecuteWorkflow(InvoiceWorkflow, net30())
 			inv := s.result()
-			s.Equal(credit.InvoicePaid, inv.Status)
+			s.Equal(InvoicePaid, inv.Status)
 			s.Equal(tc.segment, inv.Segment)
 			s.Equal(tc.want, s.emails)
 		})
@@ -246,7 +243,7 @@ func (s *invoiceSuite) TestPromptPayerGetsOneReminderOnDay31() {
 	s.payAt(s.at(33), "1000")
 	s.env.ExecuteWorkflow(InvoiceWorkflow, net30())
 
-	s.Equal(credit.InvoicePaid, s.result().Status)
+	s.Equal(InvoicePaid, s.result().Status)
 	s.Equal([]invoiceEmail{{"invoice_reminder", 31}}, s.emails, "one reminder on day 31, nothing before, nothing to the rep")
 	s.Require().Len(s.steps, 1)
 	s.Equal("invoice/inv_1/day-31-reminder", s.steps[0].Key)
@@ -257,10 +254,10 @@ func (s *invoiceSuite) TestPromptPayerGetsOneReminderOnDay31() {
 // step says what happened.
 func (s *invoiceSuite) TestRefusedBillingAddressAsksTheRepForTheContact() {
 	s.segment = policy.SegmentPrompt
-	s.env.OnActivity(a.SendInvoiceEmail, mock.Anything, mock.MatchedBy(func(e activities.InvoiceEmail) bool {
+	s.env.OnActivity(SendInvoiceEmailActivity, mock.Anything, mock.MatchedBy(func(e InvoiceEmail) bool {
 		return e.Kind == email.KindInvoiceReminder
-	})).Return(activities.SentEmail{}, temporal.NewNonRetryableApplicationError(
-		"sendgrid refused the message: 400 invalid address", activities.ErrTypeEmailRejected, nil))
+	})).Return(SentEmail{}, temporal.NewNonRetryableApplicationError(
+		"sendgrid refused the message: 400 invalid address", ErrTypeEmailRejected, nil))
 	s.sendsEmails(false)
 	s.payAt(s.at(33), "1000")
 	s.env.ExecuteWorkflow(InvoiceWorkflow, net30())
@@ -274,10 +271,10 @@ func (s *invoiceSuite) TestRefusedBillingAddressAsksTheRepForTheContact() {
 func (s *invoiceSuite) TestCustomerStepsGoOutAtNineInTheMorning() {
 	s.segment = policy.SegmentPrompt
 	var sentAt time.Time
-	s.env.OnActivity(a.SendInvoiceEmail, mock.Anything, mock.Anything).Return(
-		func(context.Context, activities.InvoiceEmail) (activities.SentEmail, error) {
+	s.env.OnActivity(SendInvoiceEmailActivity, mock.Anything, mock.Anything).Return(
+		func(context.Context, InvoiceEmail) (SentEmail, error) {
 			sentAt = s.env.Now()
-			return activities.SentEmail{Status: "sent"}, nil
+			return SentEmail{Status: "sent"}, nil
 		})
 	s.payAt(s.at(32), "1000")
 	s.env.ExecuteWorkflow(InvoiceWorkflow, net30())
@@ -293,7 +290,7 @@ func (s *invoiceSuite) TestPaymentWhileTheReminderIsBeingSentStopsEverything() {
 	paid := s.payAt(s.at(30, 23*time.Hour+30*time.Minute), "1000")
 	s.env.ExecuteWorkflow(InvoiceWorkflow, net30())
 
-	s.Equal(credit.InvoicePaid, s.result().Status)
+	s.Equal(InvoicePaid, s.result().Status)
 	s.NoError(paid.err)
 	s.Equal([]invoiceEmail{{"courtesy_notice", 27}}, s.emails, "the reminder re-checks the balance and is not sent; nothing follows")
 }
@@ -305,9 +302,9 @@ func (s *invoiceSuite) TestPartialPaymentThenTheRest() {
 	s.payAt(s.at(33), "600")
 	s.env.ExecuteWorkflow(InvoiceWorkflow, net30())
 
-	s.Equal(credit.InvoicePaid, s.result().Status)
+	s.Equal(InvoicePaid, s.result().Status)
 	s.Require().NoError(first.err)
-	s.Equal("600.00", first.value.(credit.Invoice).Balance.String(), "a partial payment lowers the balance")
+	s.Equal("600.00", first.value.(Invoice).Balance.Amount().String(), "a partial payment lowers the balance")
 	s.Equal([]invoiceEmail{{"courtesy_notice", 27}, {"invoice_reminder", 31}}, s.emails, "a partial payment does not stop reminders")
 }
 
@@ -326,9 +323,9 @@ func (s *invoiceSuite) TestPromiseBeyondThePolicysHorizonIsRefused() {
 	s.sendsEmails(false)
 	// Day 5 is 2025-01-06; 90 days later is 2025-04-06.
 	tooFar := s.updateAt(s.at(5), "default-test-workflow-id", PromiseUpdate,
-		credit.PromiseToPay{PromisedDate: "2025-04-07", Amount: eur("1000"), By: "rep@example.com"})
+		PromiseToPay{PromisedDate: "2025-04-07", Amount: eur("1000"), By: "rep@example.com"})
 	farthest := s.updateAt(s.at(5, time.Minute), "default-test-workflow-id", PromiseUpdate,
-		credit.PromiseToPay{PromisedDate: "2025-04-06", Amount: eur("1000"), By: "rep@example.com"})
+		PromiseToPay{PromisedDate: "2025-04-06", Amount: eur("1000"), By: "rep@example.com"})
 	s.payAt(s.at(6), "1000")
 	s.env.ExecuteWorkflow(InvoiceWorkflow, net30())
 	s.result()
@@ -343,12 +340,12 @@ func (s *invoiceSuite) TestPromiseBeyondThePolicysHorizonIsRefused() {
 func (s *invoiceSuite) TestDisputeExactlyAtAStepMovesItNotDoublesIt() {
 	s.segment = policy.SegmentStandard
 	s.sendsEmails(false)
-	s.updateAt(s.at(30, 23*time.Hour), "default-test-workflow-id", DisputeUpdate, credit.DisputeRequest{
-		Dispute: credit.Dispute{ID: "dsp_1", Reason: "wrong quantity", Department: "logistics", OwnerEmail: "ops@example.com"},
+	s.updateAt(s.at(30, 23*time.Hour), "default-test-workflow-id", DisputeUpdate, DisputeInput{
+		Dispute: Dispute{ID: "dsp_1", Reason: "wrong quantity", Department: "logistics", OwnerEmail: "ops@example.com"},
 		By:      "analyst@example.com",
 	})
 	resolved := s.updateAt(s.at(35, 23*time.Hour), "default-test-workflow-id", ResolveDisputeUpdate,
-		credit.DisputeResolution{DisputeID: "dsp_1", Resolution: "quantity confirmed"})
+		DisputeResolution{DisputeID: "dsp_1", Resolution: "quantity confirmed"})
 	s.payAt(s.at(50), "1000")
 	s.env.ExecuteWorkflow(InvoiceWorkflow, net30())
 
@@ -371,8 +368,8 @@ func (s *invoiceSuite) TestDisputeOnAPaidInvoiceIsAConflict() {
 	s.payAt(s.at(10), "1000")
 	// In the same workflow task as the payment: once the workflow has
 	// ended, the API refuses on the stored status instead.
-	late := s.updateAt(s.at(10), "default-test-workflow-id", DisputeUpdate, credit.DisputeRequest{
-		Dispute: credit.Dispute{ID: "dsp_1", Reason: "late", Department: "billing", OwnerEmail: "ops@example.com"},
+	late := s.updateAt(s.at(10), "default-test-workflow-id", DisputeUpdate, DisputeInput{
+		Dispute: Dispute{ID: "dsp_1", Reason: "late", Department: "billing", OwnerEmail: "ops@example.com"},
 	})
 	s.env.ExecuteWorkflow(InvoiceWorkflow, net30())
 	s.result()
@@ -382,14 +379,14 @@ func (s *invoiceSuite) TestDisputeOnAPaidInvoiceIsAConflict() {
 
 func (s *invoiceSuite) TestCreditNoteSettlesTheInvoice() {
 	s.sendsEmails(false)
-	s.updateAt(s.at(10), "default-test-workflow-id", DisputeUpdate, credit.DisputeRequest{
-		Dispute: credit.Dispute{ID: "dsp_1", Reason: "damaged", Department: "logistics", OwnerEmail: "ops@example.com"},
+	s.updateAt(s.at(10), "default-test-workflow-id", DisputeUpdate, DisputeInput{
+		Dispute: Dispute{ID: "dsp_1", Reason: "damaged", Department: "logistics", OwnerEmail: "ops@example.com"},
 	})
 	note := eur("1000")
 	s.updateAt(s.at(12), "default-test-workflow-id", ResolveDisputeUpdate,
-		credit.DisputeResolution{DisputeID: "dsp_1", Resolution: "goods returned", CreditNote: &note})
+		DisputeResolution{DisputeID: "dsp_1", Resolution: "goods returned", CreditNote: &note})
 	s.env.ExecuteWorkflow(InvoiceWorkflow, net30())
-	s.Equal(credit.InvoicePaid, s.result().Status)
+	s.Equal(InvoicePaid, s.result().Status)
 	s.Equal([]invoiceEmail{{"dispute_opened", 10}}, s.emails)
 }
 
@@ -397,11 +394,11 @@ func (s *invoiceSuite) TestKeptPromiseHoldsRemindersUntilThePromisedDate() {
 	s.segment = policy.SegmentStandard
 	s.sendsEmails(false)
 	s.updateAt(s.at(29), "default-test-workflow-id", PromiseUpdate,
-		credit.PromiseToPay{PromisedDate: "2025-02-10", Amount: eur("1000"), By: "rep@example.com"})
+		PromiseToPay{PromisedDate: "2025-02-10", Amount: eur("1000"), By: "rep@example.com"})
 	s.payAt(s.at(40), "1000")
 	s.env.ExecuteWorkflow(InvoiceWorkflow, net30())
 
-	s.Equal(credit.InvoicePaid, s.result().Status)
+	s.Equal(InvoicePaid, s.result().Status)
 	s.Equal([]invoiceEmail{{"courtesy_notice", 27}}, s.emails, "no reminder while the promise runs")
 	s.Equal([]string{"kept"}, s.settled)
 }
@@ -410,7 +407,7 @@ func (s *invoiceSuite) TestBrokenPromiseEscalatesAtOnce() {
 	s.segment = policy.SegmentStandard
 	s.sendsEmails(false)
 	s.updateAt(s.at(29), "default-test-workflow-id", PromiseUpdate,
-		credit.PromiseToPay{PromisedDate: "2025-02-05", Amount: eur("1000"), By: "rep@example.com"})
+		PromiseToPay{PromisedDate: "2025-02-05", Amount: eur("1000"), By: "rep@example.com"})
 	s.payAt(s.at(40), "1000")
 	s.env.ExecuteWorkflow(InvoiceWorkflow, net30())
 
@@ -429,9 +426,9 @@ func (s *invoiceSuite) TestAcknowledgementWithAPauseHoldsCustomerReminders() {
 	s.sendsEmails(false)
 	// Day 44: escalated. Day 45: the rep acknowledges and pauses reminders
 	// until Feb 20 (day 50, inclusive).
-	ack := s.updateAt(s.at(45), "escalation/esc_1_1", AcknowledgeUpdate, credit.Acknowledgement{
+	ack := s.updateAt(s.at(45), "escalation/esc_1_1", AcknowledgeUpdate, Acknowledgement{
 		Note: "talked to their CFO, paying on the 20th", PauseUntil: "2025-02-20",
-		By: credit.Decider{Email: "rep@example.com", Role: credit.RoleSales},
+		By: Decider{Email: "rep@example.com", Role: RoleSales},
 	})
 	s.payAt(s.at(80), "1000")
 	s.env.ExecuteWorkflow(InvoiceWorkflow, net30())
@@ -451,15 +448,15 @@ func (s *invoiceSuite) TestAcknowledgementWithAPauseHoldsCustomerReminders() {
 func (s *invoiceSuite) TestAcknowledgementRules() {
 	s.segment = policy.SegmentStandard
 	s.sendsEmails(false)
-	rep := credit.Decider{Email: "rep@example.com", Role: credit.RoleSales}
+	rep := Decider{Email: "rep@example.com", Role: RoleSales}
 	other := s.updateAt(s.at(45), "escalation/esc_1_1", AcknowledgeUpdate,
-		credit.Acknowledgement{Note: "mine", By: credit.Decider{Email: "rep2@example.com", Role: credit.RoleSales}})
+		Acknowledgement{Note: "mine", By: Decider{Email: "rep2@example.com", Role: RoleSales}})
 	tooLong := s.updateAt(s.at(45, time.Minute), "escalation/esc_1_1", AcknowledgeUpdate,
-		credit.Acknowledgement{Note: "long pause", PauseUntil: "2025-03-02", By: rep})
+		Acknowledgement{Note: "long pause", PauseUntil: "2025-03-02", By: rep})
 	ok := s.updateAt(s.at(45, 2*time.Minute), "escalation/esc_1_1", AcknowledgeUpdate,
-		credit.Acknowledgement{Note: "on it", PauseUntil: "2025-02-28", By: rep})
+		Acknowledgement{Note: "on it", PauseUntil: "2025-02-28", By: rep})
 	twice := s.updateAt(s.at(45, 2*time.Minute), "escalation/esc_1_1", AcknowledgeUpdate,
-		credit.Acknowledgement{Note: "again", By: rep})
+		Acknowledgement{Note: "again", By: rep})
 	s.payAt(s.at(50), "1000")
 	s.env.ExecuteWorkflow(InvoiceWorkflow, net30())
 	s.result()
@@ -505,11 +502,11 @@ func (s *invoiceSuite) TestLateImportTakesPassedEscalationAndHold() {
 
 func (s *invoiceSuite) TestWriteOffIsForCreditManagers() {
 	s.sendsEmails(false)
-	analystTry := s.updateAt(s.at(5), "default-test-workflow-id", WriteOffUpdate, credit.WriteOff{By: analyst})
-	done := s.updateAt(s.at(6), "default-test-workflow-id", WriteOffUpdate, credit.WriteOff{Reason: "insolvent", By: manager})
+	analystTry := s.updateAt(s.at(5), "default-test-workflow-id", WriteOffUpdate, WriteOff{By: analyst})
+	done := s.updateAt(s.at(6), "default-test-workflow-id", WriteOffUpdate, WriteOff{Reason: "insolvent", By: manager})
 	s.env.ExecuteWorkflow(InvoiceWorkflow, net30())
 
-	s.Equal(credit.InvoiceWrittenOff, s.result().Status)
+	s.Equal(InvoiceWrittenOff, s.result().Status)
 	requireErrorType(s.T(), ErrTypeForbidden, analystTry.rejected, analystTry.err)
 	s.NoError(done.err)
 	s.Empty(s.emails)
@@ -518,7 +515,7 @@ func (s *invoiceSuite) TestWriteOffIsForCreditManagers() {
 func (s *invoiceSuite) TestStatusQueryNamesTheNextStepAndWhy() {
 	s.segment = policy.SegmentPrompt
 	s.sendsEmails(false)
-	var seen credit.Invoice
+	var seen Invoice
 	s.env.RegisterDelayedCallback(func() {
 		v, err := s.env.QueryWorkflow(StatusQuery)
 		s.Require().NoError(err)

@@ -4,6 +4,9 @@
 package workflows
 
 import (
+	"crypto/sha256"
+	"encoding/base32"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -35,25 +38,23 @@ const (
 	AcknowledgeUpdate = "acknowledge"
 )
 
-// Error types returned by updates, which the API maps to HTTP statuses.
-const (
-	ErrTypeConflict  = "Conflict"  // 409: not waiting for this any more
-	ErrTypeForbidden = "Forbidden" // 403: not this person's to decide
-	ErrTypeInvalid   = "Invalid"   // 422: the payload does not make sense
-)
-
 // CreditRequestWorkflowID is the workflow id of a credit request.
 func CreditRequestWorkflowID(requestID string) string { return "credit-request/" + requestID }
+
+// InvoiceID is an invoice's id, from its business key: the account and
+// the invoice's number, which is unique per account. Sent twice, the same
+// invoice names the same workflow, which Temporal does not start twice.
+// (Invoices created before ids were derived keep their random ids.)
+func InvoiceID(accountID, number string) string {
+	sum := sha256.Sum256([]byte(accountID + "\x00" + number))
+	return "inv_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:16]))
+}
 
 // InvoiceWorkflowID is the workflow id of an invoice's follow-up.
 func InvoiceWorkflowID(invoiceID string) string { return "invoice/" + invoiceID }
 
 // EscalationWorkflowID is the workflow id of an escalation to sales.
 func EscalationWorkflowID(escalationID string) string { return "escalation/" + escalationID }
-
-func conflict(msg string) error  { return temporal.NewApplicationError(msg, ErrTypeConflict) }
-func forbidden(msg string) error { return temporal.NewApplicationError(msg, ErrTypeForbidden) }
-func invalid(msg string) error   { return temporal.NewApplicationError(msg, ErrTypeInvalid) }
 
 // withActivityOptions sets the options every Creditflow activity shares:
 // short attempts, retried with backoff for as long as the business waits.

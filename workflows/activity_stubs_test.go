@@ -1,0 +1,54 @@
+package workflows
+
+import (
+	"context"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/creditflow/creditflow/money"
+	"github.com/creditflow/creditflow/policy"
+)
+
+// registerActivityStubs registers, under each activity's name, a function
+// of its signature that does nothing: the tests mock what they watch with
+// OnActivity(name, …), which needs the name registered.
+func registerActivityStubs(env *testsuite.TestWorkflowEnvironment) {
+	for name, fn := range map[string]any{
+		ScoreCreditRequestActivity:      func(context.Context, CreditRequest) (Assessment, error) { return Assessment{}, nil },
+		ApplyCreditDecisionActivity:     func(context.Context, ApplyDecisionInput) error { return nil },
+		CloseCreditRequestActivity:      func(context.Context, CloseCreditRequestInput) error { return nil },
+		SendEmailActivity:               func(context.Context, Email) (SentEmail, error) { return SentEmail{}, nil },
+		StartDunningActivity:            func(context.Context, StartDunningInput) (DunningPlan, error) { return DunningPlan{}, nil },
+		SendInvoiceEmailActivity:        func(context.Context, InvoiceEmail) (SentEmail, error) { return SentEmail{}, nil },
+		RecordDunningStepActivity:       func(context.Context, StepRecord) error { return nil },
+		PlaceCreditHoldActivity:         func(context.Context, HoldRequest) (bool, error) { return false, nil },
+		RecordInvoicePaymentActivity:    func(context.Context, RecordPaymentInput) (Settlement, error) { return Settlement{}, nil },
+		RecordDisputeActivity:           func(context.Context, DisputeInput) error { return nil },
+		RecordDisputeResolutionActivity: func(context.Context, ResolveDisputeInput) (Settlement, error) { return Settlement{}, nil },
+		RecordPromiseToPayActivity:      func(context.Context, RecordPromiseInput) error { return nil },
+		SettlePromiseToPayActivity:      func(context.Context, SettlePromiseInput) error { return nil },
+		RecordWriteOffActivity:          func(context.Context, WriteOffInput) (Settlement, error) { return Settlement{}, nil },
+		RecordEscalationActivity:        func(context.Context, OpenEscalationInput) (Escalation, error) { return Escalation{}, nil },
+		RecordEscalationOverdueActivity: func(context.Context, EscalationRef) error { return nil },
+		RecordEscalationClosedActivity:  func(context.Context, EscalationRef) error { return nil },
+		RecordAcknowledgementActivity:   func(context.Context, AcknowledgeEscalationInput) (Escalation, error) { return Escalation{}, nil },
+	} {
+		env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
+	}
+}
+
+func eur(s string) Money {
+	m, err := money.Parse(s, "EUR")
+	if err != nil {
+		panic(err)
+	}
+	return MoneyOf(m)
+}
+
+// defaultReview is the default policy's review service level.
+func defaultReview() Review {
+	r := policy.Default().Review
+	return Review{ReminderAfterDays: r.ReminderAfterDays, EscalateAfterDays: r.EscalateAfterDays,
+		ExpireAfterDays: r.ExpireAfterDays, DefaultApprovalMax: r.DefaultApprovalMax}
+}
