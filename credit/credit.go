@@ -315,4 +315,3 @@ type CreditCheck struct {
 	AvailableCredit money.Money `json:"available_credit"`
 	Reason          string      `json:"reason"`
 }
-
