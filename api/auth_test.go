@@ -230,7 +230,10 @@ func TestNobodyDecidesARequestTheyCreated(t *testing.T) {
 			require.NoError(t, svc.Store.CreateCreditRequest(ctx, r))
 			_, err = svc.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 				ID: workflows.CreditRequestWorkflowID(r.ID), TaskQueue: svc.TaskQueue,
-			}, workflows.CreditRequestWorkflow, r)
+			}, workflows.CreditRequestWorkflow, workflows.CreditRequest{
+				ID: r.ID, Kind: r.Kind, Status: r.Status, AccountID: r.AccountID, RequestedLimit: workflows.MoneyOf(r.RequestedLimit),
+				Reasons: []string{}, CreatedBy: r.CreatedBy, CreatedAt: now, UpdatedAt: now,
+			})
 			require.NoError(t, err)
 			testenv.Eventually(t, 10*time.Second, "scoring", func() bool {
 				svc.Call(t, http.MethodGet, "/api/v1/credit-requests/"+r.ID, testenv.Admin, nil).JSON(t, &r)

@@ -84,6 +84,7 @@ func (s *Server) startCreditRequest(ctx context.Context, r credit.CreditRequest)
 		s.Logger.Error("start credit request workflow", "request_id", r.ID, "error", err)
 		return r, unavailable("the workflow service is not reachable; nothing was recorded, please retry")
 	}
+	faultPoint("after-start")
 	if err := s.Store.CreateCreditRequest(ctx, r); err != nil {
 		// The workflow's first activity writes it once Postgres answers.
 		s.Logger.Warn("credit request row left to its workflow", "request_id", r.ID, "error", err)
@@ -113,6 +114,7 @@ func (s *Server) startInvoice(ctx context.Context, inv credit.Invoice) error {
 		s.Logger.Error("start invoice workflow", "invoice_id", inv.ID, "error", err)
 		return unavailable("the workflow service is not reachable; nothing was recorded, please retry")
 	}
+	faultPoint("after-start")
 	switch err := s.Store.CreateInvoice(ctx, inv); {
 	case errors.Is(err, store.ErrConflict):
 		return duplicate
@@ -172,6 +174,7 @@ func (s *Server) startImportedInvoices(ctx context.Context, invs []credit.Invoic
 		})
 	}
 	_ = g.Wait()
+	faultPoint("after-start")
 	for start := 0; start < len(started); start += 1000 {
 		batch := started[start:min(start+1000, len(started))]
 		rowCtx, cancel := context.WithTimeout(ctx, startTimeout)

@@ -3,6 +3,7 @@ package testenv
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"crypto/rand"
 	"encoding/json"
 	"io"
@@ -49,12 +50,13 @@ type Options struct {
 // Service is Creditflow running for one test: its own database, its own
 // task queue on the shared dev server, a fake SendGrid and the API.
 type Service struct {
-	URL       string
-	Store     *store.Store
-	Temporal  client.Client
-	SendGrid  *FakeSendGrid
-	TaskQueue string
-	tokens    map[string]string
+	URL         string
+	DatabaseURL string
+	Store       *store.Store
+	Temporal    client.Client
+	SendGrid    *FakeSendGrid
+	TaskQueue   string
+	tokens      map[string]string
 
 	activities *activities.Activities
 	worker     sdkworker.Worker
@@ -80,7 +82,7 @@ func (s *Service) StopWorker() {
 // StartService runs the worker and the API until the test ends.
 func StartService(t testing.TB, opts Options) *Service {
 	t.Helper()
-	_, st := Database(t)
+	dbURL, st := Database(t)
 	tc := Temporal(t)
 	if opts.Day == 0 {
 		opts.Day = 24 * time.Hour
@@ -89,7 +91,7 @@ func StartService(t testing.TB, opts Options) *Service {
 	if opts.Policy != nil {
 		pol = *opts.Policy
 	}
-	s := &Service{Store: st, Temporal: tc, SendGrid: NewFakeSendGrid(t), TaskQueue: "creditflow-test-" + strings.ToLower(rand.Text()[:8])}
+	s := &Service{DatabaseURL: dbURL, Store: st, Temporal: tc, SendGrid: NewFakeSendGrid(t), TaskQueue: "creditflow-test-" + strings.ToLower(rand.Text()[:8])}
 
 	s.activities = &activities.Activities{
 		Store:  st,
@@ -154,6 +156,15 @@ func (r Response) Map(t testing.TB) map[string]any {
 // string (sent as is) or a value (sent as JSON).
 func (s *Service) Call(t testing.TB, method, path, asUser string, body any, headers ...string) Response {
 	t.Helper()
+	resp, err := s.Try(method, path, asUser, body, headers...)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	return resp
+}
+
+// Try is Call for a request that may get no answer (the API dies).
+func (s *Service) Try(method, path, asUser string, body any, headers ...string) (Response, error) {
 	var reader io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -164,13 +175,13 @@ func (s *Service) Call(t testing.TB, method, path, asUser string, body any, head
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {
-			t.Fatalf("encode body: %v", err)
+			return Response{}, fmt.Errorf("encode body: %w", err)
 		}
 		reader = bytes.NewReader(j)
 	}
 	req, err := http.NewRequest(method, s.URL+path, reader)
 	if err != nil {
-		t.Fatalf("request: %v", err)
+		return Response{}, err
 	}
 	if reader != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -187,11 +198,11 @@ func (s *Service) Call(t testing.TB, method, path, asUser string, body any, head
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		return Response{}, err
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}, nil
 }
 
 // Eventually polls cond until it holds or the timeout passes.
