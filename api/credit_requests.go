@@ -285,7 +285,7 @@ func (s *Server) updateCreditRequest(c echo.Context, r credit.CreditRequest, upd
 		err = handle.Get(ctx, nil)
 	}
 	if err != nil {
-		return updateProblem(err, fmt.Sprintf("credit request %s is %s and no longer waiting", r.ID, r.Status), "update credit request "+r.ID)
+		return updateProblem(err, workflows.NoLongerWaiting(r.ID, r.Status), "update credit request "+r.ID)
 	}
 	// The workflow answered once its outcome was recorded: the row is the
 	// decided request.

@@ -49,7 +49,8 @@ func TestPreApprovalFromRequestToDecisionEmail(t *testing.T) {
 	require.Equal(t, credit.StatusPendingReview, r.Status, "band A above the 25,000 automatic cap waits for a human")
 	require.Equal(t, "A", r.Band)
 	require.Equal(t, 85, *r.Score)
-	require.Len(t, r.Reasons, 4)
+	require.Len(t, r.Reasons, 5, "four inputs, and why it waits")
+	require.Equal(t, "above the EUR 25,000.00 ceiling for automatic approval: a person decides", r.Reasons[4])
 
 	var inbox struct{ Items []credit.CreditRequest }
 	svc.Call(t, http.MethodGet, "/api/v1/credit-requests?status=pending_review", testenv.Analyst, nil).JSON(t, &inbox)

@@ -51,7 +51,7 @@ func (s Scoring) Score(a Applicant) Score {
 			break
 		}
 	}
-	total += add(years, "%d years in business", a.YearsInBusiness)
+	total += add(years, "%s in business", plural(a.YearsInBusiness, "year"))
 
 	revenue := 0
 	for _, b := range s.AnnualRevenue {
@@ -75,7 +75,7 @@ func (s Scoring) Score(a Applicant) Score {
 	total += add(ratio, "requested limit is %s of annual revenue", percentOf(a.Requested, a.AnnualRevenue))
 
 	refs := min(a.TradeReferences*s.TradeReferencePoints, s.TradeReferenceCap)
-	total += add(refs, "%d trade references", a.TradeReferences)
+	total += add(refs, "%s", plural(a.TradeReferences, "trade reference"))
 
 	band := len(s.Bands) - 1
 	for i, b := range s.Bands {
@@ -86,22 +86,40 @@ func (s Scoring) Score(a Applicant) Score {
 	}
 	if a.LongOverdueInvoices > 0 && band < len(s.Bands)-1 {
 		band++
-		reasons = append(reasons, fmt.Sprintf("%d invoices more than %d days overdue: band lowered to %s",
-			a.LongOverdueInvoices, s.OverdueDaysLoweringBand, s.Bands[band].Name))
+		reasons = append(reasons, fmt.Sprintf("%s more than %d days overdue: band lowered to %s",
+			plural(a.LongOverdueInvoices, "invoice"), s.OverdueDaysLoweringBand, s.Bands[band].Name))
 	}
 	b := s.Bands[band]
 	recommended := money.New(a.AnnualRevenue.Minor/100*int64(b.RecommendedPercent), a.Requested.Currency)
 
-	outcome := OutcomeReview
+	// The last reason says why the outcome is what it is.
+	ceiling := money.FromMajor(s.AutoApproveMax, a.Requested.Currency)
+	outcome, why := OutcomeReview, ""
 	switch {
 	case slices.Contains(s.AutoDeclineBands, b.Name):
-		outcome = OutcomeDecline
-	case slices.Contains(s.AutoApproveBands, b.Name) && a.LongOverdueInvoices == 0 &&
-		a.Requested.Minor <= recommended.Minor &&
-		a.Requested.Minor <= money.FromMajor(s.AutoApproveMax, a.Requested.Currency).Minor:
+		outcome, why = OutcomeDecline, "declined automatically: band "+b.Name
+	case !slices.Contains(s.AutoApproveBands, b.Name):
+		why = "band " + b.Name + ": a person decides"
+	case a.LongOverdueInvoices > 0:
+		why = "an invoice is long overdue: a person decides"
+	case a.Requested.Minor > ceiling.Minor:
+		why = "above the " + ceiling.Display() + " ceiling for automatic approval: a person decides"
+	case a.Requested.Minor > recommended.Minor:
+		why = "above the recommended limit of " + recommended.Display() + ": a person decides"
+	default:
 		outcome = OutcomeApprove
+		why = fmt.Sprintf("approved automatically: band %s, within the recommended limit and the %s ceiling", b.Name, ceiling.Display())
 	}
+	reasons = append(reasons, why)
 	return Score{Points: total, Band: b.Name, Reasons: reasons, RecommendedLimit: recommended, Outcome: outcome}
+}
+
+// plural counts a noun: "1 trade reference", "2 trade references".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // compareMajor compares an amount with a decimal threshold in whole units,

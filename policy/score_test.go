@@ -45,6 +45,30 @@ func TestScorecardBandsAndOutcomes(t *testing.T) {
 	}
 }
 
+func TestTheLastReasonSaysWhyTheOutcome(t *testing.T) {
+	card := Default().Scoring
+	for _, c := range []struct {
+		applicant Applicant
+		why       string
+	}{
+		{Applicant{12, eur("20000000"), 3, eur("20000"), 0}, "approved automatically: band A, within the recommended limit and the EUR 25,000.00 ceiling"},
+		{Applicant{7, eur("2500000"), 2, eur("50000"), 0}, "above the EUR 25,000.00 ceiling for automatic approval: a person decides"},
+		{Applicant{12, eur("300000"), 3, eur("24000"), 0}, "above the recommended limit of EUR 21,000.00: a person decides"},
+		{Applicant{4, eur("500000"), 1, eur("20000"), 0}, "band C: a person decides"},
+		{Applicant{0, eur("50000"), 0, eur("20000"), 0}, "declined automatically: band E"},
+		{Applicant{12, eur("20000000"), 3, eur("20000"), 1}, "an invoice is long overdue: a person decides"},
+	} {
+		s := card.Score(c.applicant)
+		require.Equal(t, c.why, s.Reasons[len(s.Reasons)-1], "%+v", c.applicant)
+	}
+}
+
+func TestReasonsCountInGoodEnglish(t *testing.T) {
+	s := Default().Scoring.Score(Applicant{1, eur("500000"), 1, eur("20000"), 0})
+	require.Contains(t, s.Reasons, "1 year in business: +10 points")
+	require.Contains(t, s.Reasons, "1 trade reference: +5 points")
+}
+
 func TestRecommendedLimitIsBandShareOfRevenue(t *testing.T) {
 	s := Default().Scoring.Score(Applicant{12, eur("20000000"), 3, eur("20000"), 0})
 	require.Equal(t, "2000000.00", s.RecommendedLimit.String())

@@ -284,7 +284,7 @@ func (cr *creditRequest) validateDecision(ctx workflow.Context, d DecisionInput)
 		return nil
 	}
 	if cr.Status != StatusPendingReview || cr.Decision != nil || cr.withdrawal != nil {
-		return conflict(fmt.Sprintf("credit request %s is not waiting for a decision (status %s)", cr.ID, cr.Status))
+		return conflict(NoLongerWaiting(cr.ID, cr.Status))
 	}
 	switch d.Outcome {
 	case OutcomeApprove, OutcomeApproveWithConditions:
@@ -359,7 +359,7 @@ func (cr *creditRequest) validateWithdrawal(ctx workflow.Context, w WithdrawInpu
 		return forbidden("only the sales rep who asked may withdraw a request")
 	}
 	if cr.Decision != nil || cr.withdrawal != nil || (cr.Status != StatusPendingReview && cr.Status != StatusScoring) {
-		return conflict(fmt.Sprintf("credit request %s is already %s", cr.ID, cr.Status))
+		return conflict(NoLongerWaiting(cr.ID, cr.Status))
 	}
 	return nil
 }
@@ -373,4 +373,10 @@ func (cr *creditRequest) withdraw(ctx workflow.Context, w WithdrawInput) (Credit
 		return cr.CreditRequest, err
 	}
 	return cr.CreditRequest, nil
+}
+
+// NoLongerWaiting is the one way Creditflow says that a request takes no
+// decision or withdrawal any more: the workflow's 409 and the API's.
+func NoLongerWaiting(id, status string) string {
+	return fmt.Sprintf("credit request %s is %s and no longer waiting", id, status)
 }

@@ -55,7 +55,10 @@ func createDemoUsers(ctx context.Context, cfg config.Config) error {
 		return err
 	}
 	if n > 0 {
-		fmt.Fprintln(os.Stderr, "Users exist already; make a new token with: creditflow user add --email rep@example.com --role sales")
+		// Printed as it runs from the repository, where ./scripts/dev
+		// built the binary.
+		fmt.Fprintln(os.Stderr, "Users exist already. To get a new token for one (its old token stops working):\n"+
+			"  .bin/creditflow user add --email rep@example.com --role sales")
 		return nil
 	}
 	var b strings.Builder
@@ -81,7 +84,7 @@ curl -s -X POST http://localhost:%s/api/v1/credit-requests \
 
 Then see the credit team's inbox as the analyst:
 
-curl -s http://localhost:%s/api/v1/credit-requests?status=pending_review -H 'Authorization: Bearer %s'
+curl -s 'http://localhost:%s/api/v1/credit-requests?status=pending_review' -H 'Authorization: Bearer %s'
 
 `, port, tokens[credit.RoleSales], port, tokens[credit.RoleCredit])
 	fmt.Fprint(os.Stdout, b.String())
