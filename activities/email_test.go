@@ -13,6 +13,7 @@ import (
 	"github.com/creditflow/creditflow/activities"
 	"github.com/creditflow/creditflow/credit"
 	"github.com/creditflow/creditflow/email"
+	"github.com/creditflow/creditflow/email/sendgrid"
 	"github.com/creditflow/creditflow/policy"
 	"github.com/creditflow/creditflow/store"
 	"github.com/creditflow/creditflow/testenv"
@@ -57,7 +58,7 @@ func outbox(t *testing.T, st *store.Store, kind string) []store.OutboxEmail {
 func TestEmailIsSentOnceWhateverTheRetries(t *testing.T) {
 	_, st := testenv.Database(t)
 	sg := testenv.NewFakeSendGrid(t)
-	a := &activities.Activities{Store: st, Policy: policy.Default(), Mail: email.NewSendGrid("SG.key", sg.URL), From: "credit@example.com"}
+	a := &activities.Activities{Store: st, Policy: policy.Default(), Mail: sendgrid.New("SG.key", sg.URL), From: "credit@example.com"}
 
 	sg.FailNext(http.StatusTooManyRequests, http.StatusServiceUnavailable)
 	for range 2 {
@@ -91,7 +92,7 @@ func TestEmailIsSentOnceWhateverTheRetries(t *testing.T) {
 func TestRejectedEmailIsRecordedAndNotRetried(t *testing.T) {
 	_, st := testenv.Database(t)
 	sg := testenv.NewFakeSendGrid(t)
-	a := &activities.Activities{Store: st, Policy: policy.Default(), Mail: email.NewSendGrid("SG.key", sg.URL), From: "credit@example.com"}
+	a := &activities.Activities{Store: st, Policy: policy.Default(), Mail: sendgrid.New("SG.key", sg.URL), From: "credit@example.com"}
 
 	sg.FailNext(http.StatusBadRequest)
 	_, err := send(t, a, decidedEmail("k/1"))

@@ -15,6 +15,7 @@ import (
 	"github.com/creditflow/creditflow/activities"
 	"github.com/creditflow/creditflow/credit"
 	"github.com/creditflow/creditflow/email"
+	"github.com/creditflow/creditflow/email/sendgrid"
 	"github.com/creditflow/creditflow/money"
 	"github.com/creditflow/creditflow/policy"
 	"github.com/creditflow/creditflow/store"
@@ -126,7 +127,7 @@ func TestRefusedBillingAddressReachesTheRep(t *testing.T) {
 	_, st := testenv.Database(t)
 	sg := testenv.NewFakeSendGrid(t)
 	a := &activities.Activities{Store: st, Policy: policy.Default(), Day: 24 * time.Hour,
-		Mail: email.NewSendGrid("SG.key", sg.URL), From: "credit@example.com"}
+		Mail: sendgrid.New("SG.key", sg.URL), From: "credit@example.com"}
 	inv := invoiceFixture(t, st, "UTC")
 
 	sg.FailNext(http.StatusBadRequest)

@@ -1,5 +1,5 @@
-// Package email renders Creditflow's emails from templates and hands them
-// to SendGrid.
+// Package email renders Creditflow's emails from templates; a Sender (the
+// SendGrid one is in email/sendgrid) delivers them.
 package email
 
 import (

@@ -3,9 +3,9 @@ package testenv
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -19,7 +19,7 @@ import (
 	"github.com/creditflow/creditflow/activities"
 	"github.com/creditflow/creditflow/api"
 	"github.com/creditflow/creditflow/credit"
-	"github.com/creditflow/creditflow/email"
+	"github.com/creditflow/creditflow/email/sendgrid"
 	"github.com/creditflow/creditflow/policy"
 	"github.com/creditflow/creditflow/store"
 	"github.com/creditflow/creditflow/worker"
@@ -97,7 +97,7 @@ func StartService(t testing.TB, opts Options) *Service {
 		Store:  st,
 		Policy: pol,
 		Day:    opts.Day,
-		Mail:   email.NewSendGrid("SG.test-key", s.SendGrid.URL),
+		Mail:   sendgrid.New("SG.test-key", s.SendGrid.URL),
 		From:   "credit@example.com",
 	}
 	s.StartWorker(t)

@@ -18,7 +18,6 @@ const (
 	ErrTypeAudience       = "Audience"       // an email names an audience nobody knows
 	ErrTypeInvalidClosure = "InvalidClosure" // a request closed with a status that does not close
 	ErrTypeInvalidInvoice = "InvalidInvoice" // an invoice whose dates do not parse
-	ErrTypeStore          = "Store"          // Postgres refused a write for good (a constraint)
 )
 
 func conflict(msg string) error  { return temporal.NewApplicationError(msg, ErrTypeConflict) }

@@ -17,7 +17,7 @@ import (
 	"github.com/creditflow/creditflow/activities"
 	"github.com/creditflow/creditflow/api"
 	"github.com/creditflow/creditflow/config"
-	"github.com/creditflow/creditflow/email"
+	"github.com/creditflow/creditflow/email/sendgrid"
 	"github.com/creditflow/creditflow/metrics"
 	"github.com/creditflow/creditflow/policy"
 	"github.com/creditflow/creditflow/store"
@@ -145,7 +145,7 @@ func runWorker(ctx context.Context, svc *service) error {
 		CreditTeam: svc.cfg.CreditTeam,
 	}
 	if svc.cfg.SendGridAPIKey != "" {
-		acts.Mail = email.NewSendGrid(svc.cfg.SendGridAPIKey, svc.cfg.SendGridAPIHost)
+		acts.Mail = sendgrid.New(svc.cfg.SendGridAPIKey, svc.cfg.SendGridAPIHost)
 	} else {
 		svc.logger.Warn("SENDGRID_API_KEY is unset: emails are rendered into the outbox and logged, not sent")
 	}

@@ -1,4 +1,6 @@
-package email
+// Package sendgrid delivers Creditflow's emails through SendGrid's v3
+// mail/send API.
+package sendgrid
 
 import (
 	"context"
@@ -9,43 +11,29 @@ import (
 	"github.com/sendgrid/rest"
 	"github.com/sendgrid/sendgrid-go"
 	"github.com/sendgrid/sendgrid-go/helpers/mail"
+
+	"github.com/creditflow/creditflow/email"
 )
 
-// Sender delivers a rendered message.
-type Sender interface {
-	Send(ctx context.Context, m Message) error
-}
-
-// RejectedError is SendGrid refusing a message for good (a 4xx other than
-// 429: a bad address, a malformed request). Retrying cannot help.
-type RejectedError struct {
-	Status int
-	Body   string
-}
-
-func (e *RejectedError) Error() string {
-	return fmt.Sprintf("sendgrid rejected the message: %d %s", e.Status, e.Body)
-}
-
-// SendGrid sends through SendGrid's v3 mail/send API. The library's own
+// Sender sends through SendGrid's v3 mail/send API. The library's own
 // retrying helpers sleep outside the context, so it sends once and leaves
 // retries to the Temporal activity's retry policy.
-type SendGrid struct {
+type Sender struct {
 	APIKey string
 	Host   string
 	Client *rest.Client
 }
 
-// NewSendGrid returns a sender for host (SENDGRID_API_HOST).
-func NewSendGrid(apiKey, host string) *SendGrid {
+// New returns a sender for host (SENDGRID_API_HOST).
+func New(apiKey, host string) *Sender {
 	// The library's default client has no timeout; a hung connection would
 	// hold the activity until its start-to-close timeout.
-	return &SendGrid{APIKey: apiKey, Host: host, Client: &rest.Client{HTTPClient: &http.Client{Timeout: 15 * time.Second}}}
+	return &Sender{APIKey: apiKey, Host: host, Client: &rest.Client{HTTPClient: &http.Client{Timeout: 15 * time.Second}}}
 }
 
 // Send posts the message. 2xx is success; 429 and 5xx are returned as
 // plain errors to retry; other 4xx as *RejectedError.
-func (s *SendGrid) Send(ctx context.Context, m Message) error {
+func (s *Sender) Send(ctx context.Context, m email.Message) error {
 	v3 := mail.NewV3Mail()
 	v3.SetFrom(mail.NewEmail("Creditflow", m.From))
 	v3.Subject = m.Subject
@@ -73,7 +61,7 @@ func (s *SendGrid) Send(ctx context.Context, m Message) error {
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
 		return fmt.Errorf("sendgrid answered %d, will retry", resp.StatusCode)
 	default:
-		return &RejectedError{Status: resp.StatusCode, Body: truncate(resp.Body, 500)}
+		return &email.RejectedError{Status: resp.StatusCode, Body: truncate(resp.Body, 500)}
 	}
 }
 
