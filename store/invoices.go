@@ -42,9 +42,9 @@ func scanInvoice(row pgx.Row) (credit.Invoice, error) {
 // account's number belongs to another invoice.
 func (s *Store) CreateInvoice(ctx context.Context, inv credit.Invoice) error {
 	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO invoices (id, account_id, number, currency, amount, balance, issue_date, due_date, created_by)
-			VALUES ($1, $2, $3, $4, $5, $5, $6, $7, lower($8)) ON CONFLICT DO NOTHING`,
-			inv.ID, inv.AccountID, inv.Number, inv.Amount.Currency, inv.Amount.Minor, inv.IssueDate, inv.DueDate, inv.CreatedBy); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO invoices (id, account_id, number, currency, amount, balance, issue_date, due_date, created_by, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $5, $6, $7, lower($8), $9, $9) ON CONFLICT DO NOTHING`,
+			inv.ID, inv.AccountID, inv.Number, inv.Amount.Currency, inv.Amount.Minor, inv.IssueDate, inv.DueDate, inv.CreatedBy, createdAt(inv.CreatedAt)); err != nil {
 			return fmt.Errorf("create invoice: %w", err)
 		}
 		var id string
@@ -71,50 +71,43 @@ func issuedEntry(inv credit.Invoice) credit.TimelineEntry {
 // duplicate, not an error); one already stored under its id (by its
 // workflow's first step) is reported as stored.
 func (s *Store) CreateInvoices(ctx context.Context, invs []credit.Invoice) (map[string]bool, error) {
-	created := map[string]bool{}
+	stored := map[string]bool{}
 	if len(invs) == 0 {
-		return created, nil
+		return stored, nil
 	}
 	n := len(invs)
 	ids, accounts, numbers, curs, issued, due, by := make([]string, n), make([]string, n), make([]string, n),
 		make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	amounts := make([]int64, n)
+	amounts, created := make([]int64, n), make([]time.Time, n)
 	for i, inv := range invs {
 		ids[i], accounts[i], numbers[i], curs[i] = inv.ID, inv.AccountID, inv.Number, inv.Amount.Currency
 		issued[i], due[i], by[i], amounts[i] = inv.IssueDate, inv.DueDate, inv.CreatedBy, inv.Amount.Minor
+		created[i] = createdAt(inv.CreatedAt)
 	}
 	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `INSERT INTO invoices (id, account_id, number, currency, amount, balance, issue_date, due_date, created_by)
-			SELECT id, account_id, number, currency, amount, amount, issue_date::date, due_date::date, lower(created_by)
-			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[])
-				AS t (id, account_id, number, currency, amount, issue_date, due_date, created_by)
-			ON CONFLICT DO NOTHING RETURNING id`,
-			ids, accounts, numbers, curs, amounts, issued, due, by)
+		if _, err := tx.Exec(ctx, `INSERT INTO invoices (id, account_id, number, currency, amount, balance, issue_date, due_date, created_by, created_at, updated_at)
+			SELECT id, account_id, number, currency, amount, amount, issue_date::date, due_date::date, lower(created_by), created_at, created_at
+			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
+				AS t (id, account_id, number, currency, amount, issue_date, due_date, created_by, created_at)
+			ON CONFLICT DO NOTHING`,
+			ids, accounts, numbers, curs, amounts, issued, due, by, created); err != nil {
+			return fmt.Errorf("import invoices: %w", err)
+		}
+		// Stored under its id: by this insert, or first by its workflow.
+		rows, err := tx.Query(ctx, `SELECT id FROM invoices WHERE id = ANY($1)`, ids)
 		if err != nil {
 			return fmt.Errorf("import invoices: %w", err)
 		}
-		newIDs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		present, err := pgx.CollectRows(rows, pgx.RowTo[string])
 		if err != nil {
 			return fmt.Errorf("import invoices: %w", err)
+		}
+		for _, id := range present {
+			stored[id] = true
 		}
 		var tAccounts, tKeys, tSummaries, tActors, tRefs []string
-		for _, id := range newIDs {
-			created[id] = true
-		}
-		// Those its workflow stored first are there under their id.
-		rows, err = tx.Query(ctx, `SELECT id FROM invoices WHERE id = ANY($1)`, ids)
-		if err != nil {
-			return fmt.Errorf("import invoices: %w", err)
-		}
-		stored, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			return fmt.Errorf("import invoices: %w", err)
-		}
-		for _, id := range stored {
-			created[id] = true
-		}
 		for _, inv := range invs {
-			if created[inv.ID] {
+			if stored[inv.ID] {
 				e := issuedEntry(inv)
 				tAccounts, tKeys, tSummaries = append(tAccounts, inv.AccountID), append(tKeys, "invoice/"+inv.ID+"/issued"), append(tSummaries, e.Summary)
 				tActors, tRefs = append(tActors, e.Actor), append(tRefs, inv.ID)
@@ -126,7 +119,7 @@ func (s *Store) CreateInvoices(ctx context.Context, invs []credit.Invoice) (map[
 			ON CONFLICT (event_key) DO NOTHING`, tAccounts, tKeys, tSummaries, tActors, tRefs)
 		return err
 	})
-	return created, err
+	return stored, err
 }
 
 // Invoice reads one invoice with the dunning steps taken so far.
@@ -262,4 +255,13 @@ func (s *Store) InvoiceNumbersTaken(ctx context.Context, invs []credit.Invoice) 
 		}
 	}
 	return out, nil
+}
+
+// createdAt is the instant a new row records: the one its creator
+// answered with, or now for a caller that did not say.
+func createdAt(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Now()
+	}
+	return t
 }
