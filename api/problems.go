@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -130,7 +131,18 @@ func requestProblem(err error) *Problem {
 				errs = append(errs, parameterProblem(in, schemaDetail(e), worse))
 				return
 			}
-			errs = append(errs, FieldProblem{fieldPath(e.JSONPointer()), schemaDetail(e)})
+			pointer, detail := e.JSONPointer(), schemaDetail(e)
+			if n := len(pointer); n > 0 && wrongType(e) && isIndex(pointer[n-1]) {
+				// A value of the wrong type in an array: the array is not
+				// what the document says ("conditions"), as encoding/json
+				// also named it.
+				pointer, detail = pointer[:n-1], fmt.Sprintf("item %s must be %s", pointer[n-1], article(typeOf(e.Schema)))
+			}
+			if m := unsupported.FindStringSubmatch(e.Reason); m != nil && e.SchemaField == "properties" {
+				// kin-openapi points at the object, not at its unknown key.
+				pointer = append(pointer, m[1])
+			}
+			errs = append(errs, FieldProblem{fieldPath(pointer), detail})
 			return
 		}
 		if in != nil && in.Parameter != nil {
@@ -155,6 +167,8 @@ func requestProblem(err error) *Problem {
 	return unprocessable(errs...)
 }
 
+var unsupported = regexp.MustCompile(`^property "(.*)" is unsupported$`)
+
 // parameterProblem names a path, query or header parameter.
 func parameterProblem(in *openapi3filter.RequestError, detail string, worse func(int)) FieldProblem {
 	if in.Parameter == nil {
@@ -174,7 +188,7 @@ func parameterProblem(in *openapi3filter.RequestError, detail string, worse func
 func fieldPath(pointer []string) string {
 	var b strings.Builder
 	for _, p := range pointer {
-		if _, err := strconv.Atoi(p); err == nil {
+		if isIndex(p) {
 			b.WriteString("[" + p + "]")
 			continue
 		}
@@ -188,6 +202,15 @@ func fieldPath(pointer []string) string {
 	}
 	return b.String()
 }
+
+// wrongType: kin-openapi reports a number among enumerated strings as
+// outside the enumeration; it is of the wrong type.
+func wrongType(e *openapi3.SchemaError) bool {
+	_, isString := e.Value.(string)
+	return e.SchemaField == "type" || (e.SchemaField == "enum" && typeOf(e.Schema) == "string" && !isString)
+}
+
+func isIndex(p string) bool { _, err := strconv.Atoi(p); return err == nil }
 
 // moneyExample shows what a missing amount looks like.
 const moneyExample = `e.g. {"amount": "12500.00", "currency": "EUR"}`
@@ -249,6 +272,8 @@ func schemaDetail(e *openapi3.SchemaError) string {
 			return "must be a date YYYY-MM-DD"
 		case "date-time":
 			return "must be an instant in RFC 3339, such as 2025-03-01T10:00:00Z"
+		case "iso-4217":
+			return "is not a currency Creditflow accepts (ISO 4217)"
 		}
 		return "must be " + article(s.Format)
 	case "minItems":

@@ -27,6 +27,17 @@ import (
 // otherwise in x-max-body-bytes (the invoice import does).
 const maxBody = 1 << 20
 
+func init() {
+	// The document's format iso-4217 is a currency Creditflow knows, so
+	// the validator names an unknown one beside every other problem.
+	openapi3.DefineStringFormatCallback("iso-4217", func(s string) error {
+		if !money.KnownCurrency(s) {
+			return errors.New("not a currency Creditflow accepts")
+		}
+		return nil
+	})
+}
+
 // validator checks every request against the API document: parameters,
 // types, required and unknown fields (additionalProperties: false), bounds
 // and enumerations. What it finds becomes one problem (requestProblem).
