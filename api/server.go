@@ -65,6 +65,9 @@ func (s *Server) Handler() *echo.Echo {
 	e.Use(s.accessLog)
 	e.Use(s.operations())
 	RegisterHandlers(e, NewStrictHandler(handlers{s}, nil))
+	// Unknown paths under /api/v1 ask for a token (401) before they are
+	// not found: without one, nobody learns which paths exist.
+	e.Group("/api/v1", s.authenticate)
 	return e
 }
 

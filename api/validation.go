@@ -110,6 +110,9 @@ func jsonBody(body *openapi3.RequestBody) echo.MiddlewareFunc {
 				if err := wellFormed(raw); err != nil {
 					return err
 				}
+				if s := content.Schema; s != nil && s.Value.Type.Is("array") && bytes.TrimSpace(raw)[0] != '[' {
+					return badRequest(FieldProblem{"body", "must be a JSON array; or send " + strings.Join(mediaTypes, " or ")})
+				}
 				if s := content.Schema; s != nil && s.Value.Type.Is("object") && string(bytes.TrimSpace(raw)) == "null" {
 					// encoding/json read null as an empty object, so null
 					// has always been answered with the fields it lacks.
