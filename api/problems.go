@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -98,59 +99,40 @@ func unsupportedMediaType(allowed []string) *Problem {
 // goes through here, and so do the lines of an import.
 func requestProblem(err error) *Problem {
 	var errs []FieldProblem
-	status := http.StatusUnprocessableEntity
-	worse := func(s int) {
-		// 404 before 400 before 422: an id that cannot exist, then
-		// malformed input, then input that is well-formed but wrong.
-		rank := map[int]int{http.StatusNotFound: 3, http.StatusBadRequest: 2, http.StatusUnprocessableEntity: 1}
-		if rank[s] > rank[status] {
-			status = s
-		}
+	var badID, malformed bool
+	// parameter names a path, query or header parameter.
+	parameter := func(in *openapi3filter.RequestError, detail string) {
+		badID = badID || in.Parameter.In == openapi3.ParameterInPath
+		malformed = true
+		errs = append(errs, FieldProblem{truncate(in.Parameter.Name, 64), detail})
 	}
 	var walk func(err error, in *openapi3filter.RequestError)
 	walk = func(err error, in *openapi3filter.RequestError) {
+		isParameter := in != nil && in.Parameter != nil
 		switch e := err.(type) {
 		case openapi3.MultiError:
 			for _, x := range e {
 				walk(x, in)
 			}
-			return
 		case *openapi3filter.RequestError:
-			if e.Err == nil {
-				errs = append(errs, parameterProblem(e, e.Reason, worse))
-				return
-			}
-			walk(e.Err, e)
-			return
+			walk(cmp.Or(e.Err, errors.New(e.Reason)), e)
 		case *openapi3.SchemaError:
-			if in != nil && in.Parameter != nil {
-				if e.SchemaField == "enum" && in.Parameter.In == openapi3.ParameterInQuery {
-					errs = append(errs, FieldProblem{in.Parameter.Name, schemaDetail(e)})
-					return
-				}
-				errs = append(errs, parameterProblem(in, schemaDetail(e), worse))
+			switch {
+			case isParameter && e.SchemaField == "enum" && in.Parameter.In == openapi3.ParameterInQuery:
+				errs = append(errs, FieldProblem{in.Parameter.Name, schemaDetail(e)})
+			case isParameter:
+				parameter(in, schemaDetail(e))
+			default:
+				errs = append(errs, bodyProblem(e))
+			}
+		default:
+			if isParameter {
+				parameter(in, "is not valid")
 				return
 			}
-			pointer, detail := e.JSONPointer(), schemaDetail(e)
-			if n := len(pointer); n > 0 && wrongType(e) && isIndex(pointer[n-1]) {
-				// A value of the wrong type in an array: the array is not
-				// what the document says ("conditions"), as encoding/json
-				// also named it.
-				pointer, detail = pointer[:n-1], fmt.Sprintf("item %s must be %s", pointer[n-1], article(typeOf(e.Schema)))
-			}
-			if m := unsupported.FindStringSubmatch(e.Reason); m != nil && e.SchemaField == "properties" {
-				// kin-openapi points at the object, not at its unknown key.
-				pointer = append(pointer, m[1])
-			}
-			errs = append(errs, FieldProblem{fieldPath(pointer), detail})
-			return
+			malformed = true
+			errs = append(errs, FieldProblem{"body", "is not a valid JSON document"})
 		}
-		if in != nil && in.Parameter != nil {
-			errs = append(errs, parameterProblem(in, "is not valid", worse))
-			return
-		}
-		worse(http.StatusBadRequest)
-		errs = append(errs, FieldProblem{"body", "is not a valid JSON document"})
 	}
 	walk(err, nil)
 	if len(errs) == 0 {
@@ -158,30 +140,31 @@ func requestProblem(err error) *Problem {
 	}
 	errs = slices.CompactFunc(errs, func(a, b FieldProblem) bool { return a.Field == b.Field })
 	errs = errs[:min(len(errs), 50)]
-	switch status {
-	case http.StatusNotFound:
+	switch {
+	case badID:
 		return noSuchID()
-	case http.StatusBadRequest:
+	case malformed:
 		return badRequest(errs...)
 	}
 	return unprocessable(errs...)
 }
 
-var unsupported = regexp.MustCompile(`^property "(.*)" is unsupported$`)
-
-// parameterProblem names a path, query or header parameter.
-func parameterProblem(in *openapi3filter.RequestError, detail string, worse func(int)) FieldProblem {
-	if in.Parameter == nil {
-		worse(http.StatusBadRequest)
-		return FieldProblem{"body", detail}
+// bodyProblem names a field of the body by its dotted path.
+func bodyProblem(e *openapi3.SchemaError) FieldProblem {
+	pointer, detail := e.JSONPointer(), schemaDetail(e)
+	if n := len(pointer); n > 0 && wrongType(e) && isIndex(pointer[n-1]) {
+		// A value of the wrong type in an array: the array is not what
+		// the document says ("conditions"), as encoding/json named it.
+		pointer, detail = pointer[:n-1], fmt.Sprintf("item %s must be %s", pointer[n-1], article(typeOf(e.Schema)))
 	}
-	if in.Parameter.In == openapi3.ParameterInPath {
-		worse(http.StatusNotFound)
-	} else {
-		worse(http.StatusBadRequest)
+	if m := unsupported.FindStringSubmatch(e.Reason); m != nil && e.SchemaField == "properties" {
+		// kin-openapi points at the object, not at its unknown key.
+		pointer = append(pointer, m[1])
 	}
-	return FieldProblem{truncate(in.Parameter.Name, 64), detail}
+	return FieldProblem{fieldPath(pointer), detail}
 }
+
+var unsupported = regexp.MustCompile(`^property "(.*)" is unsupported$`)
 
 // fieldPath spells a JSON pointer as the body does:
 // prospect.annual_revenue.amount, conditions[1].
