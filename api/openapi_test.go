@@ -298,6 +298,7 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 		require.Contains(t, enumOf(t, "CreditRequestStatus"), status)
 	}
 	require.ElementsMatch(t, credit.Conditions, enumOf(t, "Condition"))
+	require.ElementsMatch(t, credit.Departments, enumOf(t, "Department"), "the document's enumeration is what the API accepts")
 	require.ElementsMatch(t, credit.Roles, enumOf(t, "Role"))
 }
 
