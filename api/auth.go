@@ -1,9 +1,9 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -13,47 +13,37 @@ import (
 	"github.com/creditflow/creditflow/workflows"
 )
 
-const userKey = "creditflow.user"
+type userKey struct{}
 
 // authenticate resolves the bearer token to a user: 401 when it is missing
-// or unknown.
+// or unknown. The user travels in the request's context, where the
+// generated handlers find it.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		token, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
 		if !ok || strings.TrimSpace(token) == "" {
 			return unauthorized("send Authorization: Bearer <token>")
 		}
-		u, err := s.Store.UserByToken(c.Request().Context(), strings.TrimSpace(token))
+		ctx := c.Request().Context()
+		u, err := s.Store.UserByToken(ctx, strings.TrimSpace(token))
 		if errors.Is(err, store.ErrNotFound) {
 			return unauthorized("unknown token")
 		}
 		if err != nil {
 			return err
 		}
-		c.Set(userKey, u)
+		c.SetRequest(c.Request().WithContext(context.WithValue(ctx, userKey{}, u)))
 		return next(c)
 	}
 }
 
 func unauthorized(detail string) *Problem {
-	p := problem(http.StatusUnauthorized, "unauthorized", "Authentication required", detail)
-	return p
+	return problem(http.StatusUnauthorized, "unauthorized", "Authentication required", detail)
 }
 
-// allow lets only the given roles through: 403 for the others.
-func allow(roles ...string) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			if u := currentUser(c); !slices.Contains(roles, u.Role) {
-				return forbidden("the " + u.Role + " role may not do this; allowed: " + strings.Join(roles, ", "))
-			}
-			return next(c)
-		}
-	}
-}
-
-func currentUser(c echo.Context) credit.User {
-	u, _ := c.Get(userKey).(credit.User)
+// currentUser is the user authenticate found.
+func currentUser(ctx context.Context) credit.User {
+	u, _ := ctx.Value(userKey{}).(credit.User)
 	return u
 }
 

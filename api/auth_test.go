@@ -28,33 +28,24 @@ const (
 	admin         = credit.RoleAdmin
 )
 
-// routeRoles mirrors the role column of DESIGN.md's HTTP API table. The
-// design's "credit" includes credit_manager ("what credit does"). Where the
-// design says "any", sales reps are still limited to their own accounts,
-// which TestSalesRepsSeeOnlyTheirOwnAccountsAndRequests covers. GET
+// routeRoles are the roles each /api/v1 operation lists in the API
+// document's x-roles, the one place they are written (the role middleware
+// reads them from there too). The design's "credit" includes
+// credit_manager ("what credit does"). Where the design says "any", sales
+// reps are still limited to their own accounts, which
+// TestSalesRepsSeeOnlyTheirOwnAccountsAndRequests covers. GET
 // /credit-requests is the credit team's inbox in the design; every role may
 // list, and a rep's list holds only their own requests.
-var routeRoles = map[string][]string{
-	"POST /api/v1/credit-requests":               {sales},
-	"GET /api/v1/credit-requests":                {sales, analyst, creditManager, admin},
-	"GET /api/v1/credit-requests/{id}":           {sales, analyst, creditManager, admin},
-	"POST /api/v1/credit-requests/{id}/decision": {analyst, creditManager},
-	"POST /api/v1/credit-requests/{id}/withdraw": {sales},
-	"GET /api/v1/accounts":                       {sales, analyst, creditManager, admin},
-	"GET /api/v1/accounts/{id}":                  {sales, analyst, creditManager, admin},
-	"GET /api/v1/accounts/{id}/timeline":         {sales, analyst, creditManager, admin},
-	"POST /api/v1/accounts/{id}/credit-checks":   {sales, admin},
-	"POST /api/v1/accounts/{id}/notes":           {sales, analyst, creditManager, admin},
-	"POST /api/v1/invoices":                      {analyst, creditManager, admin},
-	"POST /api/v1/invoices/import":               {admin},
-	"GET /api/v1/invoices/{id}":                  {sales, analyst, creditManager, admin},
-	"POST /api/v1/invoices/{id}/payments":        {analyst, creditManager, admin},
-	"POST /api/v1/invoices/{id}/disputes":        {sales, analyst, creditManager, admin},
-	"POST /api/v1/disputes/{id}/resolve":         {analyst, creditManager, admin},
-	"POST /api/v1/invoices/{id}/promises":        {sales, analyst, creditManager},
-	"POST /api/v1/invoices/{id}/write-off":       {creditManager},
-	"POST /api/v1/escalations/{id}/acknowledge":  {sales},
-	"GET /api/v1/emails":                         {admin},
+func routeRoles(t *testing.T) map[string][]string {
+	t.Helper()
+	_, doc := readOpenAPI(t)
+	out := map[string][]string{}
+	for op, o := range documentedOperations(t, doc) {
+		if strings.Contains(op, " /api/v1/") {
+			out[op] = o.Roles
+		}
+	}
+	return out
 }
 
 // userOfRole is one test user per role.
@@ -92,13 +83,16 @@ func requireProblemStatus(t *testing.T, resp testenv.Response, status int, msgAn
 	return p
 }
 
-func TestRoutesInTheRoleTableExist(t *testing.T) {
-	routed := routedOperations(t)
-	for op := range routeRoles {
-		require.True(t, routed[op] || pendingRoutes[op], "routeRoles names %s, which is neither routed nor pending", op)
-	}
+// TestEveryOperationNamesItsRoles: every /api/v1 route says in x-roles who
+// may call it, with roles that exist; an operation without them would let
+// nobody through.
+func TestEveryOperationNamesItsRoles(t *testing.T) {
+	roles := routeRoles(t)
 	for _, op := range apiRoutes(t) {
-		require.Contains(t, routeRoles, op, "%s has no row in routeRoles: add it with the design's roles", op)
+		require.NotEmpty(t, roles[op], "%s has no x-roles in api/openapi.yaml: add the design's roles", op)
+		for _, role := range roles[op] {
+			require.Contains(t, credit.Roles, role, "%s: x-roles names an unknown role", op)
+		}
 	}
 }
 
@@ -107,6 +101,7 @@ func TestRoutesInTheRoleTableExist(t *testing.T) {
 // enough; an allowed role gets past them (404, 400 or 422, never 401/403).
 func TestEveryRouteNeedsATokenAndTheRightRole(t *testing.T) {
 	svc := testenv.StartService(t, testenv.Options{})
+	routeRoles := routeRoles(t)
 	for _, op := range apiRoutes(t) {
 		method, path, _ := strings.Cut(op, " ")
 		path = strings.ReplaceAll(path, "{id}", "unknown_id")

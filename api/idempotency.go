@@ -22,20 +22,20 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		if len(key) > 255 {
-			return badRequest("Idempotency-Key", "may have at most 255 characters")
+			return badRequest(FieldProblem{"Idempotency-Key", "may have at most 255 characters"})
 		}
 		if !isText(key) {
-			return badRequest("Idempotency-Key", "must be UTF-8 text")
+			return badRequest(FieldProblem{"Idempotency-Key", "must be UTF-8 text"})
 		}
-		body, err := io.ReadAll(io.LimitReader(c.Request().Body, maxImportBody+1))
+		body, err := io.ReadAll(io.LimitReader(c.Request().Body, maxAnyBody+1))
 		if err != nil {
-			return badRequest("body", "could not be read")
+			return badRequest(FieldProblem{"body", "could not be read"})
 		}
 		c.Request().Body = io.NopCloser(bytes.NewReader(body))
 		h := sha256.New()
 		h.Write([]byte(c.Request().Method + " " + c.Request().URL.Path + "\n"))
 		h.Write(body)
-		user := currentUser(c)
+		user := currentUser(c.Request().Context())
 		ctx := c.Request().Context()
 
 		stored, err := s.Store.ClaimIdempotencyKey(ctx, user.ID, key, c.Request().Method, c.Request().URL.Path, h.Sum(nil))
@@ -72,6 +72,10 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		return nil
 	}
 }
+
+// maxAnyBody is the largest body any operation takes (the import's
+// x-max-body-bytes); each operation's own bound is checked after this.
+const maxAnyBody = 64 << 20
 
 type recorder struct {
 	http.ResponseWriter

@@ -20,12 +20,6 @@ import (
 	"github.com/creditflow/creditflow/store"
 )
 
-// pendingRoutes are documented in openapi.yaml but not routed yet: the
-// invoice side (issue 3) is being built in api/invoices.go. The drift test
-// fails when one of them IS routed, so the list must be emptied as the
-// routes land; it is not a place to park routes that should be deleted.
-var pendingRoutes = map[string]bool{}
-
 // router builds the API's router without dependencies: routes are listed
 // or served from memory, never handled against a store. Metrics is set so
 // that the optional GET /metrics is among the routes too.
@@ -159,25 +153,20 @@ func TestOpenAPIDocumentIsOpenAPI3WithResolvableRefs(t *testing.T) {
 	}
 }
 
-// TestOpenAPIAndRouterAgree keeps the document and the routes from
-// drifting: every route is documented and every documented operation is
-// routed (or explicitly pending).
+// TestOpenAPIAndRouterAgree: the routes are generated from the document
+// (go generate), so they agree by construction; this catches a router
+// built by hand beside them, or generated code older than the document
+// (CI also regenerates and diffs).
 func TestOpenAPIAndRouterAgree(t *testing.T) {
 	_, doc := readOpenAPI(t)
 	documented := documentedOperations(t, doc)
 	routed := routedOperations(t)
-
 	for op := range routed {
 		_, ok := documented[op]
 		require.True(t, ok, "%s is routed but not in api/openapi.yaml", op)
-		require.False(t, pendingRoutes[op], "%s is routed now: remove it from pendingRoutes", op)
 	}
 	for op := range documented {
-		require.True(t, routed[op] || pendingRoutes[op], "%s is in api/openapi.yaml but not routed", op)
-	}
-	for op := range pendingRoutes {
-		_, ok := documented[op]
-		require.True(t, ok, "pending route %s must be documented", op)
+		require.True(t, routed[op], "%s is in api/openapi.yaml but not routed: run go generate ./...", op)
 	}
 }
 
@@ -212,9 +201,7 @@ func TestOpenAPIOperationsFollowTheAPIConventions(t *testing.T) {
 			continue
 		}
 		require.Nil(t, op.Security, "%s inherits the bearer security", key)
-		roles, ok := routeRoles[key]
-		require.True(t, ok, "%s has no row in routeRoles (auth_test.go)", key)
-		require.ElementsMatch(t, roles, op.Roles, "%s: x-roles", key)
+		require.NotEmpty(t, op.Roles, "%s: x-roles", key)
 		require.Contains(t, op.Description, "Roles: ", "%s: the description names the roles", key)
 		for _, status := range []string{"401", "403"} {
 			require.Contains(t, op.Responses, status, key)
@@ -227,7 +214,7 @@ func TestOpenAPIOperationsFollowTheAPIConventions(t *testing.T) {
 		if method == http.MethodPost {
 			require.True(t, params["IdempotencyKey"], "%s: every POST accepts Idempotency-Key", key)
 			require.NotNil(t, op.RequestBody, "%s: request body", key)
-			for _, status := range []string{"400", "413", "422"} {
+			for _, status := range []string{"400", "413", "415", "422"} {
 				require.Contains(t, op.Responses, status, "%s: bad bodies", key)
 			}
 		}
@@ -311,6 +298,7 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 		require.Contains(t, enumOf(t, "CreditRequestStatus"), status)
 	}
 	require.ElementsMatch(t, credit.Conditions, enumOf(t, "Condition"))
+	require.ElementsMatch(t, credit.Departments, enumOf(t, "Department"), "the document's enumeration is what the API accepts")
 	require.ElementsMatch(t, credit.Roles, enumOf(t, "Role"))
 }
 

@@ -1,22 +1,31 @@
-// Package api is Creditflow's HTTP API: Echo routes, bearer-token auth,
-// request validation, Idempotency-Key replay and RFC 9457 problems. The
-// handlers are thin: they validate, then start a workflow, send it an
-// update or read the store.
+// Package api is Creditflow's HTTP API. The OpenAPI document
+// (openapi.yaml) is its source: `go generate` writes the routes, the
+// request types and the strict server interface (openapi.gen.go); the
+// document's x-roles say who may call each operation; a validator checks
+// every request against it. The handlers, one file per concern, are thin:
+// they check what the document cannot say, then start a workflow, send it
+// an update or read the store.
 package api
 
+//go:generate go tool -modfile=../tools/go.mod oapi-codegen -config oapi-codegen.yaml openapi.yaml
+
 import (
+	"bytes"
 	"context"
 	_ "embed"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"regexp"
+	"strings"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"go.temporal.io/sdk/client"
 
-	"github.com/creditflow/creditflow/credit"
 	"github.com/creditflow/creditflow/store"
 )
 
@@ -35,7 +44,14 @@ type Server struct {
 	Now func() time.Time
 }
 
-// Handler builds the Echo router.
+// handlers implements the generated StrictServerInterface. It is the
+// Server under another name, so that the operation Metrics and the field
+// Metrics do not meet.
+type handlers struct{ *Server }
+
+var _ StrictServerInterface = handlers{}
+
+// Handler builds the Echo router from the API document.
 func (s *Server) Handler() *echo.Echo {
 	if s.Now == nil {
 		s.Now = time.Now
@@ -47,40 +63,95 @@ func (s *Server) Handler() *echo.Echo {
 	e.Use(middleware.Recover())
 	e.Use(middleware.RequestID())
 	e.Use(s.accessLog)
-
-	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
-	e.GET("/readyz", s.ready)
-	if s.Metrics != nil {
-		e.GET("/metrics", echo.WrapHandler(s.Metrics))
-	}
-	e.GET("/openapi.yaml", func(c echo.Context) error { return c.Blob(http.StatusOK, "application/yaml", openAPI) })
-
-	sales, creditTeam := []string{credit.RoleSales}, []string{credit.RoleCredit, credit.RoleCreditManager}
-	anyone := credit.Roles
-	v1 := e.Group("/api/v1", s.authenticate, plainText, s.idempotent)
-	v1.POST("/credit-requests", s.createCreditRequest, allow(sales...))
-	v1.GET("/credit-requests", s.listCreditRequests, allow(anyone...))
-	v1.GET("/credit-requests/:id", s.getCreditRequest, allow(anyone...))
-	v1.POST("/credit-requests/:id/decision", s.decideCreditRequest, allow(creditTeam...))
-	v1.POST("/credit-requests/:id/withdraw", s.withdrawCreditRequest, allow(sales...))
-	v1.GET("/accounts", s.listAccounts, allow(anyone...))
-	v1.GET("/accounts/:id", s.getAccount, allow(anyone...))
-	v1.GET("/accounts/:id/timeline", s.accountTimeline, allow(anyone...))
-	v1.GET("/emails", s.listEmails, allow(credit.RoleAdmin))
-	s.invoiceRoutes(v1)
+	e.Use(s.operations())
+	RegisterHandlers(e, NewStrictHandler(handlers{s}, nil))
+	// Unknown paths under /api/v1 ask for a token (401) before they are
+	// not found: without one, nobody learns which paths exist.
+	e.Group("/api/v1", s.authenticate)
 	return e
 }
 
-func (s *Server) ready(c echo.Context) error {
-	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
+// operations runs, before each operation of the document, in this order:
+// authentication (401) and the x-roles check (403) before anything reads
+// the body; the Idempotency-Key replay; the body's framing (413/415/400);
+// the validator (400/404/422). Echo has routed the request already, so
+// the route's path finds the operation.
+func (s *Server) operations() echo.MiddlewareFunc {
+	doc := spec()
+	validate := validator(spec())
+	chains := map[string][]echo.MiddlewareFunc{}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			var chain []echo.MiddlewareFunc
+			if needsToken(doc, op) {
+				chain = append(chain, s.authenticate, requireRoles(op), plainText, s.idempotent)
+			}
+			if op.RequestBody != nil {
+				chain = append(chain, jsonBody(op.RequestBody.Value))
+			}
+			if !strings.HasSuffix(path, "/invoices/import") {
+				// The import validates each line on its own (import.go),
+				// so that one bad line never loses the good ones.
+				chain = append(chain, validate)
+			}
+			chains[method+" "+echoPath(path)] = chain
+		}
+	}
+	if s.Metrics != nil {
+		// Prometheus's handler negotiates its own format from the request.
+		chains["GET /metrics"] = []echo.MiddlewareFunc{func(echo.HandlerFunc) echo.HandlerFunc { return echo.WrapHandler(s.Metrics) }}
+	}
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			chain := chains[c.Request().Method+" "+c.Path()]
+			h := next
+			for i := len(chain) - 1; i >= 0; i-- {
+				h = chain[i](h)
+			}
+			return h(c)
+		}
+	}
+}
+
+var pathParam = regexp.MustCompile(`\{([^}]+)\}`)
+
+// echoPath spells a document path as Echo's routes do: {id} is :id.
+func echoPath(path string) string { return pathParam.ReplaceAllString(path, ":$1") }
+
+// spec is the API document embedded in the generated code, checked by
+// the tests; a document that does not load is a build mistake.
+func spec() *openapi3.T {
+	doc, err := GetSwagger()
+	if err != nil {
+		panic(fmt.Sprintf("api: the embedded OpenAPI document does not load: %v", err))
+	}
+	return doc
+}
+
+func (h handlers) Healthz(context.Context, HealthzRequestObject) (HealthzResponseObject, error) {
+	return Healthz200JSONResponse{Status: "ok"}, nil
+}
+
+func (h handlers) Readyz(ctx context.Context, _ ReadyzRequestObject) (ReadyzResponseObject, error) {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	if err := s.Store.Ping(ctx); err != nil {
-		return unavailable("postgres is not reachable")
+	if err := h.Store.Ping(ctx); err != nil {
+		return nil, unavailable("postgres is not reachable")
 	}
-	if _, err := s.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
-		return unavailable("temporal is not reachable")
+	if _, err := h.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+		return nil, unavailable("temporal is not reachable")
 	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+	return Readyz200JSONResponse{Status: "ready"}, nil
+}
+
+// Metrics answers only when metrics are off: otherwise Prometheus's
+// handler serves the route (operations).
+func (h handlers) Metrics(context.Context, MetricsRequestObject) (MetricsResponseObject, error) {
+	return nil, problem(http.StatusNotFound, "not-found", "Not found", "metrics are not enabled")
+}
+
+func (h handlers) Openapi(context.Context, OpenapiRequestObject) (OpenapiResponseObject, error) {
+	return Openapi200ApplicationyamlResponse{Body: bytes.NewReader(openAPI), ContentLength: int64(len(openAPI))}, nil
 }
 
 // accessLog logs each request without its headers or body: tokens and

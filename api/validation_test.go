@@ -101,6 +101,8 @@ var malformedBodies = []badInput{
 	{name: "a JSON number", body: `42`, fields: []string{"body"}},
 	{name: "trailing data", body: `{"reason": "x"} {"reason": "y"}`, status: http.StatusBadRequest, fields: []string{"body"}},
 	{name: "a body over 1 MiB", body: `{"reason": "` + strings.Repeat("x", 2<<20) + `"}`, status: http.StatusRequestEntityTooLarge},
+	{name: "a body sent as text/plain", body: `{}`, headers: []string{"Content-Type", "text/plain"}, status: http.StatusUnsupportedMediaType},
+	{name: "a body sent as a form", body: `reason=x`, headers: []string{"Content-Type", "application/x-www-form-urlencoded"}, status: http.StatusUnsupportedMediaType},
 	{name: "an Idempotency-Key over 255 characters", body: `{}`, headers: []string{"Idempotency-Key", strings.Repeat("k", 256)},
 		status: http.StatusBadRequest, fields: []string{"Idempotency-Key"}},
 	{name: "an Idempotency-Key that is not UTF-8", body: `{}`, headers: []string{"Idempotency-Key", "key-\xff\xfe"},
@@ -247,6 +249,14 @@ func TestCreditRequestBodiesAreValidated(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			requireBadInput(t, post(t, c), c)
 		})
+	}
+
+	// A missing amount is shown as it should be written.
+	for _, missing := range []string{"requested_limit", "prospect.annual_revenue"} {
+		var p api.Problem
+		post(t, badInput{body: with(t, base, missing, deleteField)}).JSON(t, &p)
+		require.Contains(t, p.Errors, api.FieldProblem{Field: missing,
+			Detail: `is required, e.g. {"amount": "12500.00", "currency": "EUR"}`}, missing)
 	}
 
 	var list struct{ Items []credit.CreditRequest }
@@ -468,6 +478,7 @@ func TestEveryPOSTRouteRefusesBadBodies(t *testing.T) {
 	}
 
 	var posts int
+	routeRoles := routeRoles(t)
 	for _, op := range apiRoutes(t) {
 		method, path, _ := strings.Cut(op, " ")
 		if method != http.MethodPost {

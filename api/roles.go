@@ -1,0 +1,44 @@
+package api
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/labstack/echo/v4"
+)
+
+// requireRoles lets through the roles the operation lists in the API
+// document's x-roles, the one place a route's roles are written: 403 for
+// the others. An operation without x-roles lets nobody through.
+func requireRoles(op *openapi3.Operation) echo.MiddlewareFunc {
+	roles := rolesOf(op)
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if u := currentUser(c.Request().Context()); !slices.Contains(roles, u.Role) {
+				return forbidden("the " + u.Role + " role may not do this; allowed: " + strings.Join(roles, ", "))
+			}
+			return next(c)
+		}
+	}
+}
+
+func rolesOf(op *openapi3.Operation) []string {
+	var roles []string
+	list, _ := op.Extensions["x-roles"].([]any)
+	for _, r := range list {
+		if role, ok := r.(string); ok {
+			roles = append(roles, role)
+		}
+	}
+	return roles
+}
+
+// needsToken: every operation but those whose security is empty (health,
+// metrics, the document).
+func needsToken(doc *openapi3.T, op *openapi3.Operation) bool {
+	if op.Security != nil {
+		return len(*op.Security) > 0
+	}
+	return len(doc.Security) > 0
+}
