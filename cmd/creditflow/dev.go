@@ -74,6 +74,8 @@ func createDemoUsers(ctx context.Context, cfg config.Config) error {
 		}
 		fmt.Fprintf(&b, "  %-28s %-15s %s\n", u.Email, u.Role, token)
 	}
+	fmt.Fprintf(&b, "\nFor the README's tour, paste into a second terminal:\n\nexport REP=%s ANALYST=%s MANAGER=%s ADMIN=%s\n",
+		tokens[credit.RoleSales], tokens[credit.RoleCredit], tokens[credit.RoleCreditManager], tokens[credit.RoleAdmin])
 	port := cfg.HTTPAddr[strings.LastIndex(cfg.HTTPAddr, ":")+1:]
 	fmt.Fprintf(&b, `
 Ask for a credit pre-approval as the sales rep:
