@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -22,11 +23,19 @@ type (
 // CreateCreditRequest: a sales rep asks for a pre-approval or an increase.
 func (h handlers) CreateCreditRequest(ctx context.Context, req CreateCreditRequestRequestObject) (CreateCreditRequestResponseObject, error) {
 	user := currentUser(ctx)
+	key := deref(req.Params.IdempotencyKey)
+	if key != "" {
+		// Retried with its key: the request it filed, as it is now.
+		requestID, _ := creditRequestIDs(user.ID, key, "", "")
+		if existing, err := h.Store.CreditRequest(ctx, requestID); err == nil {
+			return CreateCreditRequest202JSONResponse(existing), nil
+		}
+	}
 	r, err := h.newCreditRequest(ctx, user, *req.Body)
 	if err != nil {
 		return nil, err
 	}
-	if key := deref(req.Params.IdempotencyKey); key != "" {
+	if key != "" {
 		r.ID, r.AccountID = creditRequestIDs(user.ID, key, r.Kind, r.AccountID)
 	}
 	if r, err = h.startCreditRequest(ctx, r); err != nil {
@@ -77,6 +86,19 @@ func (s *Server) newCreditRequest(ctx context.Context, user credit.User, body Ne
 			v.fail("prospect.annual_revenue.currency", "must be the currency of requested_limit ("+requested.Currency+")")
 		}
 		r.AccountID = newID("acc")
+		if err := v.err(); err != nil {
+			return r, err
+		}
+		// One open account per company: asking again would approve the
+		// same customer twice, each up to the automatic ceiling.
+		existing, err := s.Store.OpenAccountOfCompany(ctx, r.Prospect.Country, r.Prospect.RegistrationNumber)
+		switch {
+		case err == nil:
+			return r, conflict(fmt.Sprintf("%s %s already has account %s (%s, %s, sales rep %s): ask for a limit_increase on it",
+				r.Prospect.Country, r.Prospect.RegistrationNumber, existing.ID, existing.Name, existing.Status, existing.SalesRep))
+		case !errors.Is(err, store.ErrNotFound):
+			return r, err
+		}
 	case CreditRequestKindLimitIncrease:
 		if body.Prospect != nil {
 			v.fail("prospect", "is for a pre_approval; a limit_increase names an account_id")

@@ -1,8 +1,11 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,13 +15,17 @@ import (
 	"github.com/creditflow/creditflow/testenv"
 )
 
+// companies numbers the prospects of preApproval: a company has one open
+// account, so each pre-approval is for another company.
+var companies atomic.Int64
+
 func preApproval(requested string) map[string]any {
 	return map[string]any{
 		"kind":            "pre_approval",
 		"requested_limit": map[string]any{"amount": requested, "currency": "EUR"},
 		"reason":          "first order expected next month",
 		"prospect": map[string]any{
-			"name": "Acme Tools GmbH", "registration_number": "HRB 12345", "country": "DE",
+			"name": "Acme Tools GmbH", "registration_number": fmt.Sprintf("HRB %d", 12345+companies.Add(1)), "country": "DE",
 			"billing_email": "billing@acme.example", "years_in_business": 7, "trade_references": 2,
 			"annual_revenue": map[string]any{"amount": "2500000.00", "currency": "EUR"},
 		},
@@ -230,4 +237,33 @@ func TestWorkerRestartLosesNothingAndSendsNothingTwice(t *testing.T) {
 	time.Sleep(500 * time.Millisecond)
 	require.Len(t, svc.SendGrid.OfKind("request_received"), 1)
 	require.Len(t, svc.SendGrid.OfKind("request_decided"), 1)
+}
+
+// A company has one open account: asking again for a pre-approval of the
+// same company (country and registration number, however spelled) is a
+// conflict that names the account, never a second automatic approval.
+func TestASecondPreApprovalOfTheSameCompanyIsAConflict(t *testing.T) {
+	svc := testenv.StartService(t, testenv.Options{})
+	body := preApproval("20000.00")
+	resp := svc.Call(t, http.MethodPost, "/api/v1/credit-requests", testenv.Rep, body)
+	require.Equal(t, http.StatusAccepted, resp.Status, string(resp.Body))
+	var first credit.CreditRequest
+	resp.JSON(t, &first)
+
+	prospect := body["prospect"].(map[string]any)
+	for _, c := range []struct {
+		who    string
+		number string
+	}{
+		{testenv.Rep, prospect["registration_number"].(string)},
+		{testenv.OtherRep, strings.ToLower(strings.ReplaceAll(prospect["registration_number"].(string), " ", ""))},
+	} {
+		again := preApproval("20000.00")
+		again["prospect"].(map[string]any)["registration_number"] = c.number
+		p := requireProblemStatus(t, svc.Call(t, http.MethodPost, "/api/v1/credit-requests", c.who, again), http.StatusConflict, c.who)
+		require.Contains(t, p.Detail, first.AccountID, "the conflict names the account")
+	}
+	var list struct{ Items []credit.CreditRequest }
+	svc.Call(t, http.MethodGet, "/api/v1/credit-requests", testenv.Admin, nil).JSON(t, &list)
+	require.Len(t, list.Items, 1)
 }

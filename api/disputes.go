@@ -26,6 +26,14 @@ func (h handlers) OpenDispute(ctx context.Context, req OpenDisputeRequestObject)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	// Creditflow sends the owner the account's balances: never to an
+	// address a caller made up.
+	switch _, err := h.Store.UserByEmail(ctx, d.OwnerEmail); {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, unprocessable(FieldProblem{"owner_email", "must be a user of Creditflow"})
+	case err != nil:
+		return nil, err
+	}
 	inv, err := h.readOpenInvoice(ctx, req.Id)
 	if err != nil {
 		return nil, err

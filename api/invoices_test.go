@@ -290,15 +290,21 @@ func TestInvoiceAnswers(t *testing.T) {
 	require.Equal(t, http.StatusUnprocessableEntity, tooMuch.Status)
 	require.Contains(t, string(tooMuch.Body), "amount.amount")
 
-	resp := svc.Call(t, http.MethodPost, "/api/v1/invoices/"+inv.ID+"/disputes", testenv.Rep, map[string]any{
+	madeUp := svc.Call(t, http.MethodPost, "/api/v1/invoices/"+inv.ID+"/disputes", testenv.Rep, map[string]any{
 		"reason": "wrong price", "department": "billing", "owner_email": "billing.lead@example.com",
+	})
+	require.Equal(t, http.StatusUnprocessableEntity, madeUp.Status, "Creditflow writes only to its users: %s", madeUp.Body)
+	require.Contains(t, string(madeUp.Body), "owner_email")
+
+	resp := svc.Call(t, http.MethodPost, "/api/v1/invoices/"+inv.ID+"/disputes", testenv.Rep, map[string]any{
+		"reason": "wrong price", "department": "billing", "owner_email": testenv.CreditManager,
 	})
 	require.Equal(t, http.StatusCreated, resp.Status, string(resp.Body))
 	var d credit.Dispute
 	resp.JSON(t, &d)
 	require.Equal(t, credit.InvoiceDisputed, readInvoice(t, svc, inv.ID).Status)
 	waitForEmails(t, svc, inv.ID, 1)
-	require.Equal(t, []string{"billing.lead@example.com"}, svc.SendGrid.OfKind("dispute_opened")[0].To())
+	require.Equal(t, []string{testenv.CreditManager}, svc.SendGrid.OfKind("dispute_opened")[0].To())
 
 	resp = svc.Call(t, http.MethodPost, "/api/v1/disputes/"+d.ID+"/resolve", testenv.Analyst, map[string]any{
 		"resolution": "price corrected", "credit_note": eurBody("100.00"),
@@ -308,7 +314,7 @@ func TestInvoiceAnswers(t *testing.T) {
 		return readInvoice(t, svc, inv.ID).Status == credit.InvoicePaid
 	})
 	again := svc.Call(t, http.MethodPost, "/api/v1/invoices/"+inv.ID+"/disputes", testenv.Rep, map[string]any{
-		"reason": "late", "department": "billing", "owner_email": "billing.lead@example.com",
+		"reason": "late", "department": "billing", "owner_email": testenv.CreditManager,
 	})
 	require.Equal(t, http.StatusConflict, again.Status, "a paid invoice is not disputed")
 
@@ -333,7 +339,7 @@ func TestDisputePromiseAndPaymentsInTwoParts(t *testing.T) {
 	waitForEmails(t, svc, inv.ID, 1)
 
 	resp := svc.Call(t, http.MethodPost, "/api/v1/invoices/"+inv.ID+"/disputes", testenv.Rep, map[string]any{
-		"reason": "two items arrived broken", "department": "logistics", "owner_email": "warehouse@example.com",
+		"reason": "two items arrived broken", "department": "logistics", "owner_email": testenv.Analyst,
 	})
 	require.Equal(t, http.StatusCreated, resp.Status, string(resp.Body))
 	var d credit.Dispute
@@ -346,7 +352,7 @@ func TestDisputePromiseAndPaymentsInTwoParts(t *testing.T) {
 	}
 	require.Equal(t, http.StatusConflict, promise().Status, "no promise on a disputed invoice")
 	waitForEmails(t, svc, inv.ID, 2)
-	require.Equal(t, []string{"warehouse@example.com"}, svc.SendGrid.OfKind("dispute_opened")[0].To())
+	require.Equal(t, []string{testenv.Analyst}, svc.SendGrid.OfKind("dispute_opened")[0].To())
 
 	resp = svc.Call(t, http.MethodPost, "/api/v1/disputes/"+d.ID+"/resolve", testenv.Analyst, map[string]any{
 		"resolution": "credit note for the broken items", "credit_note": eurBody("200.00"),

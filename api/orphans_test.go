@@ -26,7 +26,8 @@ func TestAPIKilledBetweenStartAndRowLeavesNothingOrphaned(t *testing.T) {
 
 	// A pre-approval the scorecard approves at once.
 	api := dying()
-	_, err := api.Try(http.MethodPost, "/api/v1/credit-requests", testenv.Rep, preApproval("20000.00"), "Idempotency-Key", "order-1")
+	body := preApproval("20000.00")
+	_, err := api.Try(http.MethodPost, "/api/v1/credit-requests", testenv.Rep, body, "Idempotency-Key", "order-1")
 	require.Error(t, err, "the API died before it answered")
 	require.True(t, api.Killed(t))
 	var requests []credit.CreditRequest
@@ -42,7 +43,7 @@ func TestAPIKilledBetweenStartAndRowLeavesNothingOrphaned(t *testing.T) {
 	testenv.Eventually(t, 10*time.Second, "the rep's email", func() bool { return len(svc.SendGrid.OfKind("request_decided")) == 1 })
 
 	// A retry with its key names the same workflow: nothing twice.
-	resp := svc.Call(t, http.MethodPost, "/api/v1/credit-requests", testenv.Rep, preApproval("20000.00"), "Idempotency-Key", "order-1")
+	resp := svc.Call(t, http.MethodPost, "/api/v1/credit-requests", testenv.Rep, body, "Idempotency-Key", "order-1")
 	require.Less(t, resp.Status, 500, string(resp.Body))
 	requests, _, err = svc.Store.CreditRequests(ctx, store.RequestFilter{}, nil, 10)
 	require.NoError(t, err)

@@ -167,3 +167,16 @@ func (s *Store) AccountsByID(ctx context.Context, ids []string) (map[string]cred
 	}
 	return out, nil
 }
+
+// OpenAccountOfCompany finds the account that is not closed of the company
+// registered under number in country (case and spaces aside): a company
+// has one open account.
+func (s *Store) OpenAccountOfCompany(ctx context.Context, country, number string) (credit.Account, error) {
+	a, err := scanAccount(s.Pool.QueryRow(ctx, `SELECT `+accountColumns+` FROM accounts a
+		WHERE upper(a.country) = upper($1) AND upper(regexp_replace(a.registration_number, '\s', '', 'g')) = upper(regexp_replace($2, '\s', '', 'g'))
+			AND a.status <> 'closed' ORDER BY a.created_at LIMIT 1`, country, number))
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		err = fmt.Errorf("account of %s %s: %w", country, number, err)
+	}
+	return a, err
+}
