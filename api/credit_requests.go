@@ -73,8 +73,8 @@ func (s *Server) newCreditRequest(ctx context.Context, user credit.User, body Ne
 			return r, v.err()
 		}
 		r.Prospect = &credit.Prospect{
-			Name:               v.text("prospect.name", p.Name, true),
-			RegistrationNumber: v.text("prospect.registration_number", p.RegistrationNumber, true),
+			Name:               v.line("prospect.name", p.Name, true),
+			RegistrationNumber: v.line("prospect.registration_number", p.RegistrationNumber, true),
 			Country:            strings.ToUpper(p.Country),
 			BillingEmail:       v.email("prospect.billing_email", p.BillingEmail),
 			AnnualRevenue:      v.money("prospect.annual_revenue", p.AnnualRevenue),

@@ -45,7 +45,7 @@ func (h handlers) CreateInvoice(ctx context.Context, req CreateInvoiceRequestObj
 func (s *Server) newInvoice(v *checker, body NewInvoice, by string) credit.Invoice {
 	inv := credit.Invoice{
 		AccountID: v.text("account_id", body.AccountId, true),
-		Number:    v.text("number", body.Number, true),
+		Number:    v.line("number", body.Number, true),
 		Amount:    v.positiveMoney("amount", body.Amount),
 		Status:    credit.InvoiceOpen,
 		CreatedBy: by,

@@ -14,8 +14,8 @@ func (h handlers) RecordPayment(ctx context.Context, req RecordPaymentRequestObj
 	p := workflows.Payment{
 		ID:         newID("pay"),
 		Amount:     workflows.MoneyOf(amount),
-		Reference:  v.text("reference", deref(body.Reference), false),
-		ReceivedAt: v.instant("received_at", body.ReceivedAt),
+		Reference:  v.line("reference", deref(body.Reference), false),
+		ReceivedAt: v.instant("received_at", body.ReceivedAt, h.Now()),
 		By:         currentUser(ctx).Email,
 	}
 	if err := v.err(); err != nil {

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -219,6 +220,17 @@ func (v *checker) text(field, s string, required bool) string {
 	return s
 }
 
+// line checks single-line text: names and numbers end up in email
+// subjects and headers, where a line break or a control character could
+// forge a header or garble what the reader sees.
+func (v *checker) line(field, s string, required bool) string {
+	s = v.text(field, s, required)
+	if strings.ContainsFunc(s, unicode.IsControl) && !strings.ContainsRune(s, 0) {
+		v.fail(field, "must be one line, without control characters")
+	}
+	return s
+}
+
 func (v *checker) email(field, s string) string {
 	s = strings.ToLower(strings.TrimSpace(s))
 	if s == "" {
@@ -251,11 +263,17 @@ func (v *checker) date(field, s string) (time.Time, bool) {
 	return t, true
 }
 
-// instant reads an RFC 3339 instant.
-func (v *checker) instant(field, s string) time.Time {
+// instant reads an RFC 3339 instant of something that happened: from
+// 1970 until now (a day's grace for clocks ahead).
+func (v *checker) instant(field, s string, now time.Time) time.Time {
 	t, err := time.Parse(time.RFC3339, s)
-	if err != nil || t.Year() < 1900 || t.Year() > 9000 {
+	switch {
+	case err != nil:
 		v.fail(field, "must be an instant in RFC 3339, such as 2025-03-01T10:00:00Z")
+	case t.Year() < 1970:
+		v.fail(field, "must be in 1970 or later")
+	case t.After(now.Add(24 * time.Hour)):
+		v.fail(field, "must not be in the future")
 	}
 	return t.UTC()
 }
