@@ -12,6 +12,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"crypto/subtle"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -38,8 +39,10 @@ type Server struct {
 	Temporal  client.Client
 	TaskQueue string
 	Logger    *slog.Logger
-	// Metrics serves GET /metrics (Prometheus); nil: not served.
-	Metrics http.Handler
+	// Metrics serves GET /metrics (Prometheus) to callers who send
+	// MetricsToken as their bearer token; either unset: not served.
+	Metrics      http.Handler
+	MetricsToken string
 	// Now is the wall clock; tests may fix it.
 	Now func() time.Time
 }
@@ -97,9 +100,11 @@ func (s *Server) operations() echo.MiddlewareFunc {
 			chains[method+" "+echoPath(path)] = chain
 		}
 	}
-	if s.Metrics != nil {
+	if s.Metrics != nil && s.MetricsToken != "" {
 		// Prometheus's handler negotiates its own format from the request.
-		chains["GET /metrics"] = []echo.MiddlewareFunc{func(echo.HandlerFunc) echo.HandlerFunc { return echo.WrapHandler(s.Metrics) }}
+		chains["GET /metrics"] = []echo.MiddlewareFunc{func(echo.HandlerFunc) echo.HandlerFunc {
+			return s.metricsToken(echo.WrapHandler(s.Metrics))
+		}}
 	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -144,10 +149,23 @@ func (h handlers) Readyz(ctx context.Context, _ ReadyzRequestObject) (ReadyzResp
 	return Readyz200JSONResponse{Status: "ready"}, nil
 }
 
-// Metrics answers only when metrics are off: otherwise Prometheus's
+// metricsToken lets through who sends the metrics token (compared in
+// constant time): Prometheus's scrape config sends it as credentials.
+func (s *Server) metricsToken(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		scheme, token, _ := strings.Cut(c.Request().Header.Get(echo.HeaderAuthorization), " ")
+		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(token), []byte(s.MetricsToken)) != 1 {
+			return unauthorized("send Authorization: Bearer <CREDITFLOW_METRICS_TOKEN>")
+		}
+		return next(c)
+	}
+}
+
+// Metrics answers only when metrics are off here: otherwise Prometheus's
 // handler serves the route (operations).
 func (h handlers) Metrics(context.Context, MetricsRequestObject) (MetricsResponseObject, error) {
-	return nil, problem(http.StatusNotFound, "not-found", "Not found", "metrics are not enabled")
+	return nil, problem(http.StatusNotFound, "not-found", "Not found",
+		"metrics are served on CREDITFLOW_METRICS_ADDR, or here to holders of CREDITFLOW_METRICS_TOKEN")
 }
 
 func (h handlers) Openapi(context.Context, OpenapiRequestObject) (OpenapiResponseObject, error) {

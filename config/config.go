@@ -26,9 +26,13 @@ type Config struct {
 	TemporalTLSKey    string
 
 	HTTPAddr string
-	// MetricsAddr is where a worker-only process serves /metrics; the API
-	// serves them on its own address.
+	// MetricsAddr is where a process (worker, API or dev) serves
+	// Prometheus /metrics, on an address of their own; unset: nowhere.
 	MetricsAddr string
+	// MetricsToken, when set, also serves /metrics on the API's address,
+	// to whoever sends it as a bearer token. Unset: the API's address does
+	// not serve /metrics (it would tell anyone about the business).
+	MetricsToken string
 
 	SendGridAPIKey  string
 	SendGridAPIHost string
@@ -74,6 +78,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		TemporalTLSKey:    get("TEMPORAL_TLS_KEY", ""),
 		HTTPAddr:          get("CREDITFLOW_HTTP_ADDR", DefaultHTTPAddr),
 		MetricsAddr:       get("CREDITFLOW_METRICS_ADDR", ""),
+		MetricsToken:      get("CREDITFLOW_METRICS_TOKEN", ""),
 		SendGridAPIKey:    get("SENDGRID_API_KEY", ""),
 		SendGridAPIHost:   get("SENDGRID_API_HOST", DefaultSendGridAPIHost),
 		MailFrom:          get("CREDITFLOW_MAIL_FROM", DefaultMailFrom),

@@ -99,6 +99,9 @@ func run(ctx context.Context, parts ...func(context.Context, *service) error) er
 	defer tc.Close()
 	svc := &service{cfg: cfg, logger: logger, store: st, temporal: tc, metrics: metricsHTTP}
 	g, ctx := errgroup.WithContext(ctx)
+	if cfg.MetricsAddr != "" {
+		g.Go(func() error { return serveMetrics(ctx, svc) })
+	}
 	for _, part := range parts {
 		g.Go(func() error { return part(ctx, svc) })
 	}
@@ -154,16 +157,14 @@ func runWorker(ctx context.Context, svc *service) error {
 		return fmt.Errorf("start worker: %w", err)
 	}
 	svc.logger.Info("worker started", "task_queue", svc.cfg.TaskQueue, "day", svc.cfg.Day)
-	if svc.cfg.MetricsAddr != "" {
-		go serveMetrics(ctx, svc)
-	}
 	<-ctx.Done()
 	w.Stop()
 	return nil
 }
 
 func runAPI(ctx context.Context, svc *service) error {
-	srv := &api.Server{Store: svc.store, Temporal: svc.temporal, TaskQueue: svc.cfg.TaskQueue, Logger: svc.logger, Metrics: svc.metrics}
+	srv := &api.Server{Store: svc.store, Temporal: svc.temporal, TaskQueue: svc.cfg.TaskQueue, Logger: svc.logger,
+		Metrics: svc.metrics, MetricsToken: svc.cfg.MetricsToken}
 	httpServer := &http.Server{
 		Addr:              svc.cfg.HTTPAddr,
 		Handler:           srv.Handler(),
@@ -182,8 +183,10 @@ func runAPI(ctx context.Context, svc *service) error {
 	return nil
 }
 
-// serveMetrics serves /metrics for a worker that runs without the API.
-func serveMetrics(ctx context.Context, svc *service) {
+// serveMetrics serves /metrics on an address of their own, for the
+// process's worker, API or both: Prometheus reaches it inside the
+// deployment's network, customers and callers of the API never do.
+func serveMetrics(ctx context.Context, svc *service) error {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", svc.metrics)
 	srv := &http.Server{Addr: svc.cfg.MetricsAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
@@ -191,7 +194,9 @@ func serveMetrics(ctx context.Context, svc *service) {
 		<-ctx.Done()
 		_ = srv.Close()
 	}()
+	svc.logger.Info("metrics listening", "addr", svc.cfg.MetricsAddr)
 	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
-		svc.logger.Error("CREDITFLOW_METRICS_ADDR", "error", err)
+		return fmt.Errorf("CREDITFLOW_METRICS_ADDR %s: %w", svc.cfg.MetricsAddr, err)
 	}
+	return nil
 }
