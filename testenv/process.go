@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -97,6 +98,26 @@ func (s *Service) StartAPIProcess(t testing.TB, env ...string) *APIProcess {
 		return resp.StatusCode == http.StatusOK
 	})
 	return p
+}
+
+// Stop sends SIGTERM, as a deploy does.
+func (p *APIProcess) Stop(t testing.TB) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Exited waits for the process to end and reports whether it exited
+// cleanly (status 0).
+func (p *APIProcess) Exited(t testing.TB) bool {
+	t.Helper()
+	select {
+	case <-p.exited:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the API process is still running")
+	}
+	return p.state != nil && p.state.Success()
 }
 
 // Killed waits for the process to end and reports whether SIGKILL ended it.

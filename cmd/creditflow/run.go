@@ -170,7 +170,9 @@ func runAPI(ctx context.Context, svc *service) error {
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
+	drained := make(chan struct{})
 	go func() {
+		defer close(drained)
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
@@ -180,6 +182,10 @@ func runAPI(ctx context.Context, svc *service) error {
 	if err := httpServer.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("CREDITFLOW_HTTP_ADDR %s: %w", svc.cfg.HTTPAddr, err)
 	}
+	// ListenAndServe returns as the shutdown begins: wait until the
+	// requests in flight are answered before run closes the Temporal
+	// client and the pool they use.
+	<-drained
 	return nil
 }
 
