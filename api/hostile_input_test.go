@@ -56,3 +56,28 @@ func TestPaymentDatesAreBounded(t *testing.T) {
 		map[string]any{"amount": eurBody("10.00"), "received_at": time.Now().UTC().Format(time.RFC3339)})
 	require.Equal(t, http.StatusOK, ok.Status, string(ok.Body))
 }
+
+// A payment's reference is unique per invoice: sent again (a bank file
+// imported twice), it is the same payment, recorded once, and answered as
+// the first time, even once the invoice is paid.
+func TestTheSamePaymentReferenceIsRecordedOnce(t *testing.T) {
+	svc := testenv.StartService(t, testenv.Options{})
+	account := newAccount(t, svc, 100000, 0)
+	inv := issueInvoice(t, svc, account, "2025-0001", "100.00", 1)
+	pay := func(amount, reference string) testenv.Response {
+		return svc.Call(t, http.MethodPost, "/api/v1/invoices/"+inv.ID+"/payments", testenv.Analyst, map[string]any{
+			"amount": eurBody(amount), "received_at": time.Now().UTC().Format(time.RFC3339), "reference": reference})
+	}
+	balance := func(resp testenv.Response) string {
+		require.Equal(t, http.StatusOK, resp.Status, string(resp.Body))
+		return resp.Map(t)["balance"].(map[string]any)["amount"].(string)
+	}
+	require.Equal(t, "60.00", balance(pay("40.00", "bank 1")))
+	require.Equal(t, "60.00", balance(pay("40.00", "bank 1")), "the same payment again")
+	require.Equal(t, "0.00", balance(pay("60.00", "bank 2")))
+	require.Equal(t, "0.00", balance(pay("40.00", "bank 1")), "still the first answer once the invoice is paid")
+
+	var n int
+	require.NoError(t, svc.Store.Pool.QueryRow(t.Context(), `SELECT count(*) FROM payments WHERE invoice_id = $1`, inv.ID).Scan(&n))
+	require.Equal(t, 2, n)
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -67,10 +68,15 @@ func readInvoice(t *testing.T, svc *testenv.Service, id string) credit.Invoice {
 	return inv
 }
 
+// bankReferences numbers the payments pay records: the same reference on
+// an invoice is the same payment.
+var bankReferences atomic.Int64
+
 func pay(t *testing.T, svc *testenv.Service, id, amount string) credit.Invoice {
 	t.Helper()
 	resp := svc.Call(t, http.MethodPost, "/api/v1/invoices/"+id+"/payments", testenv.Analyst, map[string]any{
-		"amount": eurBody(amount), "received_at": time.Now().UTC().Format(time.RFC3339), "reference": "bank 4711",
+		"amount": eurBody(amount), "received_at": time.Now().UTC().Format(time.RFC3339),
+		"reference": fmt.Sprintf("bank %d", 4711+bankReferences.Add(1)),
 	})
 	require.Equal(t, http.StatusOK, resp.Status, string(resp.Body))
 	var inv credit.Invoice

@@ -12,7 +12,6 @@ func (h handlers) RecordPayment(ctx context.Context, req RecordPaymentRequestObj
 	var v checker
 	amount := v.positiveMoney("amount", body.Amount)
 	p := workflows.Payment{
-		ID:         newID("pay"),
 		Amount:     workflows.MoneyOf(amount),
 		Reference:  v.line("reference", deref(body.Reference), false),
 		ReceivedAt: v.instant("received_at", body.ReceivedAt, h.Now()),
@@ -20,6 +19,28 @@ func (h handlers) RecordPayment(ctx context.Context, req RecordPaymentRequestObj
 	}
 	if err := v.err(); err != nil {
 		return nil, err
+	}
+	// The same payment sent again is the first one: its id (and the
+	// update's) comes from its bank reference, else from the caller's
+	// Idempotency-Key, so Temporal and the store both see it once.
+	user := currentUser(ctx)
+	switch key := deref(req.Params.IdempotencyKey); {
+	case p.Reference != "":
+		p.ID = keyedID("pay", req.Id, p.Reference, "reference")
+	case key != "":
+		p.ID = keyedID("pay", user.ID, key, req.Id)
+	default:
+		p.ID = newID("pay")
+	}
+	switch recorded, err := h.Store.PaymentRecorded(ctx, p.ID); {
+	case err != nil:
+		return nil, err
+	case recorded:
+		inv, err := h.invoiceNow(ctx, req.Id)
+		if err != nil {
+			return nil, err
+		}
+		return RecordPayment200JSONResponse(inv), nil
 	}
 	inv, err := h.readOpenInvoice(ctx, req.Id)
 	if err != nil {

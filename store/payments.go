@@ -40,3 +40,12 @@ func (s *Store) RecordPayment(ctx context.Context, invoiceID string, p credit.Pa
 	})
 	return out, err
 }
+
+// PaymentRecorded reports whether the payment of this id was recorded.
+func (s *Store) PaymentRecorded(ctx context.Context, id string) (bool, error) {
+	var recorded bool
+	if err := s.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM payments WHERE id = $1)`, id).Scan(&recorded); err != nil {
+		return false, fmt.Errorf("payment %s: %w", id, err)
+	}
+	return recorded, nil
+}
