@@ -129,7 +129,7 @@ func TestCreditTeamIsTheSharedMailboxOrEveryAnalyst(t *testing.T) {
 		{Email: "a.analyst@example.com", Role: credit.RoleCredit},
 		{Email: "boss@example.com", Role: credit.RoleCreditManager},
 	} {
-		_, err := st.UpsertUser(ctx, u, store.NewToken())
+		_, err := st.CreateUser(ctx, u, store.NewToken())
 		require.NoError(t, err)
 	}
 	e := decidedEmail("k/3")

@@ -136,6 +136,19 @@ func TestEveryRouteNeedsATokenAndTheRightRole(t *testing.T) {
 	}
 }
 
+// TestADisabledUserIsAnsweredAsAnUnknownToken: "creditflow user disable"
+// stops every token the user had; the API cannot tell them from a stranger.
+func TestADisabledUserIsAnsweredAsAnUnknownToken(t *testing.T) {
+	svc := testenv.StartService(t, testenv.Options{})
+	const inbox = "/api/v1/credit-requests"
+	require.Equal(t, http.StatusOK, svc.Call(t, http.MethodGet, inbox, testenv.Analyst, nil).Status)
+
+	_, err := svc.Store.DisableUser(context.Background(), testenv.Analyst)
+	require.NoError(t, err)
+	p := requireProblemStatus(t, svc.Call(t, http.MethodGet, inbox, testenv.Analyst, nil), http.StatusUnauthorized, "a disabled user")
+	require.Equal(t, "unknown token", p.Detail)
+}
+
 // TestSalesRepsSeeOnlyTheirOwnAccountsAndRequests: where the design says
 // "any", a sales rep still reads only their own accounts.
 func TestSalesRepsSeeOnlyTheirOwnAccountsAndRequests(t *testing.T) {

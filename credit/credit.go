@@ -32,6 +32,9 @@ type User struct {
 	// ApprovalLimit in whole units of the request's currency, for the
 	// credit role; nil means no limit.
 	ApprovalLimit *int64 `json:"approval_limit,omitempty"`
+	// DisabledAt is when the user was disabled: they no longer
+	// authenticate, but what they did still names them. Nil: active.
+	DisabledAt *time.Time `json:"disabled_at,omitempty"`
 }
 
 // Credit request kinds.

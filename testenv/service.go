@@ -119,7 +119,7 @@ func StartService(t testing.TB, opts Options) *Service {
 		{Email: Admin, Role: credit.RoleAdmin, Name: "Alex Admin"},
 	} {
 		token := store.NewToken()
-		if _, err := st.UpsertUser(context.Background(), u, token); err != nil {
+		if _, err := st.CreateUser(context.Background(), u, token); err != nil {
 			t.Fatalf("create user %s: %v", u.Email, err)
 		}
 		s.tokens[u.Email] = token

@@ -58,7 +58,7 @@ func createDemoUsers(ctx context.Context, cfg config.Config) error {
 		// Printed as it runs from the repository, where ./scripts/dev
 		// built the binary.
 		fmt.Fprintln(os.Stderr, "Users exist already. To get a new token for one (its old token stops working):\n"+
-			"  .bin/creditflow user add --email rep@example.com --role sales")
+			"  .bin/creditflow user token --email rep@example.com")
 		return nil
 	}
 	var b strings.Builder
@@ -66,7 +66,7 @@ func createDemoUsers(ctx context.Context, cfg config.Config) error {
 	tokens := map[string]string{}
 	for _, u := range demoUsers {
 		token := store.NewToken()
-		if _, err := st.UpsertUser(ctx, u, token); err != nil {
+		if _, err := st.CreateUser(ctx, u, token); err != nil {
 			return err
 		}
 		if _, ok := tokens[u.Role]; !ok {

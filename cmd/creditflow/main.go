@@ -1,5 +1,6 @@
 // Command creditflow is Creditflow's one binary: migrate, worker, api,
-// user add and dev (all three in one process for a laptop).
+// user (add, token, disable, list) and dev (migrate, worker and api in one
+// process for a laptop).
 package main
 
 import (

@@ -15,48 +15,21 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
+// execute runs the binary's root command and returns what it printed on
+// stdout.
 func execute(args ...string) (string, error) {
+	out, _, err := executeWithStderr(args...)
+	return out, err
+}
+
+func executeWithStderr(args ...string) (stdout, stderr string, err error) {
 	cmd := rootCommand()
-	var out bytes.Buffer
+	var out, errOut bytes.Buffer
 	cmd.SetOut(&out)
-	cmd.SetErr(&bytes.Buffer{})
+	cmd.SetErr(&errOut)
 	cmd.SetArgs(args)
-	err := cmd.ExecuteContext(context.Background())
-	return out.String(), err
-}
-
-func TestUserAddPrintsOnlyTheToken(t *testing.T) {
-	url, st := testenv.Database(t)
-	t.Setenv("DATABASE_URL", url)
-
-	out, err := execute("user", "add", "--email", "Analyst@Example.com", "--role", "credit", "--approval-limit", "50000")
-	require.NoError(t, err)
-	token := strings.TrimSuffix(out, "\n")
-	require.NotContains(t, token, "\n", "one line")
-	require.True(t, strings.HasPrefix(token, "cft_"))
-
-	u, err := st.UserByToken(context.Background(), token)
-	require.NoError(t, err)
-	require.Equal(t, "analyst@example.com", u.Email)
-	require.Equal(t, int64(50000), *u.ApprovalLimit)
-
-	again, err := execute("user", "add", "--email", "analyst@example.com", "--role", "credit")
-	require.NoError(t, err)
-	_, err = st.UserByToken(context.Background(), token)
-	require.Error(t, err, "a new token replaces the old one")
-	_, err = st.UserByToken(context.Background(), strings.TrimSpace(again))
-	require.NoError(t, err)
-}
-
-func TestUserAddRefusesBadFlags(t *testing.T) {
-	for _, args := range [][]string{
-		{"user", "add", "--email", "x", "--role", "sales"},
-		{"user", "add", "--email", "a@example.com", "--role", "boss"},
-		{"user", "add", "--email", "a@example.com", "--role", "sales", "--approval-limit", "5"},
-	} {
-		_, err := execute(args...)
-		require.Error(t, err, "%v", args)
-	}
+	err = cmd.ExecuteContext(context.Background())
+	return out.String(), errOut.String(), err
 }
 
 func TestBadEnvironmentStopsTheProcessNamingTheVariable(t *testing.T) {
