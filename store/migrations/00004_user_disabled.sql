@@ -7,7 +7,7 @@ ALTER TABLE users ADD COLUMN disabled_at timestamptz;
 -- Only an analyst (role credit) has an approval limit, and it is never
 -- negative: what the table holds is what applies. `user add` refused
 -- anything else already; the UPDATE clears what a hand-made row may hold.
-UPDATE users SET approval_limit = NULL WHERE role <> 'credit' AND approval_limit IS NOT NULL;
+UPDATE users SET approval_limit = NULL WHERE role <> 'credit' OR approval_limit < 0;
 ALTER TABLE users ADD CONSTRAINT users_approval_limit_credit
     CHECK (approval_limit IS NULL OR (role = 'credit' AND approval_limit >= 0));
 
