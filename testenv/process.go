@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -98,6 +99,26 @@ func (s *Service) StartAPIProcess(t testing.TB, env ...string) *APIProcess {
 		return resp.StatusCode == http.StatusOK
 	})
 	return p
+}
+
+// ResidentMemory is the process's resident set (VmRSS), in bytes.
+func (p *APIProcess) ResidentMemory(t testing.TB) int64 {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			var kb int64
+			if _, err := fmt.Sscanf(strings.TrimSpace(rest), "%d kB", &kb); err != nil {
+				t.Fatal(err)
+			}
+			return kb << 10
+		}
+	}
+	t.Fatal("no VmRSS in /proc status")
+	return 0
 }
 
 // Stop sends SIGTERM, as a deploy does.

@@ -169,6 +169,11 @@ func runAPI(ctx context.Context, svc *service) error {
 		Addr:              svc.cfg.HTTPAddr,
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
+		// A caller that trickles its body or keeps idle connections open
+		// holds no memory or connection for long: two minutes reads the
+		// largest body (a 64 MiB import) at about 0.5 MB/s.
+		ReadTimeout: 2 * time.Minute,
+		IdleTimeout: 2 * time.Minute,
 	}
 	drained := make(chan struct{})
 	go func() {

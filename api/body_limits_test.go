@@ -1,0 +1,77 @@
+package api_test
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/creditflow/creditflow/testenv"
+)
+
+// hugeBody is a 70 MiB JSON object produced as it is sent, so the test
+// itself holds none of it.
+func hugeBody() io.Reader {
+	return io.MultiReader(strings.NewReader(`{"reason":"`), io.LimitReader(repeatReader('x'), 70<<20), strings.NewReader(`"}`))
+}
+
+type repeatReader byte
+
+func (r repeatReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(r)
+	}
+	return len(p), nil
+}
+
+// Memory is bounded by the route, not by the caller: a signed-in sales rep
+// sending 70 MiB, with an Idempotency-Key or to a route they may not call,
+// is refused before more than the route's limit is read, and the API's
+// resident memory does not grow by the body.
+func TestASeventyMiBBodyIsRefusedWithoutTheAPIHoldingIt(t *testing.T) {
+	svc := testenv.StartService(t, testenv.Options{})
+	proc := svc.StartAPIProcess(t)
+	post := func(path string, headers ...string) int {
+		req, err := http.NewRequest(http.MethodPost, proc.URL+path, hugeBody())
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+proc.Token(testenv.Rep))
+		for i := 0; i+1 < len(headers); i += 2 {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0 // the API stopped reading and closed the connection: refused
+		}
+		defer resp.Body.Close()
+		return resp.StatusCode
+	}
+	// Warm up: the first requests load what every request needs.
+	for range 3 {
+		proc.Call(t, http.MethodGet, "/api/v1/credit-requests", testenv.Rep, nil)
+		post("/api/v1/notes-nowhere")
+	}
+	before := proc.ResidentMemory(t)
+	for _, c := range []struct {
+		path    string
+		headers []string
+		want    int
+	}{
+		{"/api/v1/credit-requests", []string{"Idempotency-Key", "k-1"}, http.StatusRequestEntityTooLarge},
+		{"/api/v1/credit-requests", nil, http.StatusRequestEntityTooLarge},
+		{"/api/v1/invoices/import", []string{"Idempotency-Key", "k-2"}, http.StatusForbidden},
+	} {
+		status := post(c.path, c.headers...)
+		require.Contains(t, []int{c.want, 0}, status, "%s %v", c.path, c.headers)
+	}
+	grew := proc.ResidentMemory(t) - before
+	t.Logf("the API's resident memory grew by %.1f MiB over three 70 MiB bodies", float64(grew)/(1<<20))
+	require.Less(t, grew, int64(8<<20), "the API held the bodies")
+
+	// And a body within the limit is still read and answered.
+	resp := proc.Call(t, http.MethodPost, "/api/v1/credit-requests", testenv.Rep, bytes.Repeat([]byte("x"), 10))
+	require.Equal(t, http.StatusBadRequest, resp.Status, string(resp.Body))
+}
