@@ -265,7 +265,15 @@ func (h handlers) WithdrawCreditRequest(ctx context.Context, req WithdrawCreditR
 // updateCreditRequest sends a decision or a withdrawal and answers with the
 // request as stored: the workflow answers once its outcome is recorded.
 func (s *Server) updateCreditRequest(ctx context.Context, r credit.CreditRequest, name string, arg any) (credit.CreditRequest, error) {
-	if err := s.update(ctx, workflows.CreditRequestWorkflowID(r.ID), "", name, arg, nil, workflows.NoLongerWaiting(r.ID, r.Status)); err != nil {
+	gone := func() string {
+		// Its status now: what ended the workflow may have happened
+		// since it was read (an earlier attempt of this very decision).
+		if now, err := s.Store.CreditRequest(context.WithoutCancel(ctx), r.ID); err == nil {
+			return workflows.NoLongerWaiting(r.ID, now.Status)
+		}
+		return workflows.NoLongerWaiting(r.ID, r.Status)
+	}
+	if err := s.update(ctx, workflows.CreditRequestWorkflowID(r.ID), "", name, arg, nil, gone); err != nil {
 		return r, err
 	}
 	return s.Store.CreditRequest(ctx, r.ID)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -18,7 +19,7 @@ func (h handlers) OpenDispute(ctx context.Context, req OpenDisputeRequestObject)
 	body := *req.Body
 	var v checker
 	d := workflows.Dispute{
-		ID:         newID("dsp"),
+		ID:         cmp.Or(keyedByRequest(ctx, "dsp", req.Id), newID("dsp")),
 		Reason:     v.text("reason", body.Reason, true),
 		Department: string(body.Department),
 		OwnerEmail: v.email("owner_email", body.OwnerEmail),

@@ -45,7 +45,7 @@ func (h handlers) AcknowledgeEscalation(ctx context.Context, req AcknowledgeEsca
 	case credit.EscalationClosed:
 		return nil, conflict(fmt.Sprintf("escalation %s is closed: its invoice was settled", e.ID))
 	}
-	gone := fmt.Sprintf("escalation %s is closed: its invoice was settled", e.ID)
+	gone := func() string { return fmt.Sprintf("escalation %s is closed: its invoice was settled", e.ID) }
 	if err := h.update(ctx, workflows.EscalationWorkflowID(e.ID), "acknowledge/"+e.ID, workflows.AcknowledgeUpdate, ack, nil, gone); err != nil {
 		return nil, err
 	}

@@ -2,10 +2,12 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"errors"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -42,9 +44,20 @@ func (s *Server) idempotent(hasBody bool) echo.MiddlewareFunc {
 			h.Write([]byte(c.Request().Method + " " + c.Request().URL.Path + "\n"))
 			h.Write(body)
 			user := currentUser(c.Request().Context())
-			ctx := c.Request().Context()
-
-			stored, err := s.Store.ClaimIdempotencyKey(ctx, user.ID, key, c.Request().Method, c.Request().URL.Path, h.Sum(nil))
+			// The key's bookkeeping goes on when the client hangs up, so the
+			// key is never left in flight by a vanished caller; the lease
+			// frees it should this process die first (a request holds it
+			// until its deadline, the import for importLease).
+			book := func() (context.Context, context.CancelFunc) {
+				return context.WithTimeout(context.WithoutCancel(c.Request().Context()), bookkeepingTimeout)
+			}
+			ctx, cancel := book()
+			defer cancel()
+			lease := importLease
+			if deadline, ok := c.Request().Context().Deadline(); ok {
+				lease = time.Until(deadline) + bookkeepingTimeout
+			}
+			stored, err := s.Store.ClaimIdempotencyKey(ctx, user.ID, key, c.Request().Method, c.Request().URL.Path, h.Sum(nil), lease)
 			switch {
 			case errors.Is(err, store.ErrKeyReused):
 				return unprocessable(FieldProblem{Field: "Idempotency-Key", Detail: "was already used for a different request"})
@@ -57,6 +70,21 @@ func (s *Server) idempotent(hasBody bool) echo.MiddlewareFunc {
 				return c.Blob(stored.Status, stored.ContentType, stored.Body)
 			}
 
+			release := func() {
+				ctx, cancel := book()
+				defer cancel()
+				if err := s.Store.ReleaseIdempotencyKey(ctx, user.ID, key); err != nil {
+					s.Logger.Error("release idempotency key", "error", err)
+				}
+			}
+			// A panic answers 500: the key is released for the retry.
+			defer func() {
+				if r := recover(); r != nil {
+					release()
+					panic(r)
+				}
+			}()
+			c.SetRequest(c.Request().WithContext(context.WithValue(c.Request().Context(), idempotencyKey{}, key)))
 			rec := &recorder{ResponseWriter: c.Response().Writer}
 			c.Response().Writer = rec
 			if err := next(c); err != nil {
@@ -64,11 +92,11 @@ func (s *Server) idempotent(hasBody bool) echo.MiddlewareFunc {
 			}
 			status := c.Response().Status
 			if status >= 500 {
-				if err := s.Store.ReleaseIdempotencyKey(ctx, user.ID, key); err != nil {
-					s.Logger.Error("release idempotency key", "error", err)
-				}
+				release()
 				return nil
 			}
+			ctx, cancel = book()
+			defer cancel()
 			err = s.Store.StoreIdempotentResponse(ctx, user.ID, key, store.StoredResponse{
 				Status: status, ContentType: c.Response().Header().Get(echo.HeaderContentType), Body: rec.body.Bytes(),
 			})
@@ -79,6 +107,32 @@ func (s *Server) idempotent(hasBody bool) echo.MiddlewareFunc {
 		}
 	}
 }
+
+// idempotencyKey carries the request's Idempotency-Key to the handlers,
+// which derive the ids of what they create or send from it.
+type idempotencyKey struct{}
+
+// keyedByRequest is an id derived from the caller and the request's
+// Idempotency-Key (what names the thing within the request), or "" when
+// the request has no key.
+func keyedByRequest(ctx context.Context, prefix, what string) string {
+	key, _ := ctx.Value(idempotencyKey{}).(string)
+	if key == "" {
+		return ""
+	}
+	return keyedID(prefix, currentUser(ctx).ID, key, what)
+}
+
+const (
+	// bookkeepingTimeout bounds each write of a key's bookkeeping.
+	bookkeepingTimeout = 5 * time.Second
+	// importLease is how long an import holds its key: it has no request
+	// deadline of its own (each of its starts has one).
+	importLease = 15 * time.Minute
+	// IdempotencyRetention is how long a key and its answer are kept:
+	// a retry within it replays the first answer.
+	IdempotencyRetention = 24 * time.Hour
+)
 
 type recorder struct {
 	http.ResponseWriter

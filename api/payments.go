@@ -23,14 +23,11 @@ func (h handlers) RecordPayment(ctx context.Context, req RecordPaymentRequestObj
 	// The same payment sent again is the first one: its id (and the
 	// update's) comes from its bank reference, else from the caller's
 	// Idempotency-Key, so Temporal and the store both see it once.
-	user := currentUser(ctx)
-	switch key := deref(req.Params.IdempotencyKey); {
-	case p.Reference != "":
+	p.ID = newID("pay")
+	if p.Reference != "" {
 		p.ID = keyedID("pay", req.Id, p.Reference, "reference")
-	case key != "":
-		p.ID = keyedID("pay", user.ID, key, req.Id)
-	default:
-		p.ID = newID("pay")
+	} else if keyed := keyedByRequest(ctx, "pay", req.Id); keyed != "" {
+		p.ID = keyed
 	}
 	switch recorded, err := h.Store.PaymentRecorded(ctx, p.ID); {
 	case err != nil:

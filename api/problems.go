@@ -303,6 +303,9 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		p = badRequest(FieldProblem{"body", "does not have the shape the API document gives it"})
 	case errors.As(err, &he):
 		p = problem(he.Code, slugFor(he.Code), http.StatusText(he.Code), fmt.Sprint(he.Message))
+	case outage(err):
+		s.Logger.Warn("dependency unavailable", "method", c.Request().Method, "path", c.Path(), "error", err)
+		p = unavailable("a service Creditflow depends on did not answer in time; retry shortly")
 	default:
 		s.Logger.Error("request failed", "method", c.Request().Method, "path", c.Path(), "error", err)
 		p = problem(http.StatusInternalServerError, "internal", "Internal error", "the error was logged")
@@ -314,8 +317,11 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 func writeProblem(c echo.Context, p *Problem) {
 	b, _ := json.Marshal(p)
 	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
-	if p.Status == http.StatusUnauthorized {
+	switch p.Status {
+	case http.StatusUnauthorized:
 		c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="creditflow"`)
+	case http.StatusServiceUnavailable:
+		c.Response().Header().Set("Retry-After", retryAfter)
 	}
 	c.Response().WriteHeader(p.Status)
 	_, _ = c.Response().Write(b)

@@ -23,7 +23,7 @@ func (h handlers) RecordPromise(ctx context.Context, req RecordPromiseRequestObj
 	if err != nil {
 		return nil, err
 	}
-	if err := h.update(ctx, workflows.InvoiceWorkflowID(inv.ID), newID("prm"), workflows.PromiseUpdate, p, nil, settled(inv.ID)); err != nil {
+	if err := h.update(ctx, workflows.InvoiceWorkflowID(inv.ID), "", workflows.PromiseUpdate, p, nil, settled(inv.ID)); err != nil {
 		return nil, err
 	}
 	if inv, err = h.invoiceNow(ctx, inv.ID); err != nil {

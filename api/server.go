@@ -43,6 +43,9 @@ type Server struct {
 	// MetricsToken as their bearer token; either unset: not served.
 	Metrics      http.Handler
 	MetricsToken string
+	// RequestTimeout bounds a request's wait for Postgres and Temporal
+	// (zero: 15 seconds); past it the answer is 503 with Retry-After.
+	RequestTimeout time.Duration
 	// Now is the wall clock; tests may fix it.
 	Now func() time.Time
 }
@@ -89,6 +92,9 @@ func (s *Server) operations() echo.MiddlewareFunc {
 			// reads a body before the caller's role is checked, and then
 			// only up to the operation's own limit.
 			var chain []echo.MiddlewareFunc
+			if !strings.HasSuffix(path, "/invoices/import") {
+				chain = append(chain, s.withDeadline)
+			}
 			if needsToken(doc, op) {
 				chain = append(chain, s.authenticate, requireRoles(op), plainText)
 			}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -22,12 +23,19 @@ type StoredResponse struct {
 	Body        []byte
 }
 
-// ClaimIdempotencyKey reserves key for this request. It returns the stored
-// answer when the same request was already answered, ErrKeyInFlight while
-// the first is running, and ErrKeyReused when the key came with another body.
-func (s *Store) ClaimIdempotencyKey(ctx context.Context, userID, key, method, path string, hash []byte) (*StoredResponse, error) {
-	tag, err := s.Pool.Exec(ctx, `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash)
-		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, key) DO NOTHING`, userID, key, method, path, hash)
+// ClaimIdempotencyKey reserves key for this request for lease. It returns
+// the stored answer when the same request was already answered,
+// ErrKeyInFlight while the first is running, and ErrKeyReused when the key
+// came with another body. A key whose first request never answered (the
+// API died, a panic) is taken over once its lease has ended; rows from
+// before leases have none and are taken over at once.
+func (s *Store) ClaimIdempotencyKey(ctx context.Context, userID, key, method, path string, hash []byte, lease time.Duration) (*StoredResponse, error) {
+	tag, err := s.Pool.Exec(ctx, `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, lease_until)
+		VALUES ($1, $2, $3, $4, $5, now() + $6::float8 * interval '1 second') ON CONFLICT (user_id, key) DO UPDATE SET lease_until = EXCLUDED.lease_until
+		WHERE idempotency_keys.status_code IS NULL AND (idempotency_keys.lease_until IS NULL OR idempotency_keys.lease_until < now())
+			AND idempotency_keys.method = EXCLUDED.method AND idempotency_keys.path = EXCLUDED.path
+			AND idempotency_keys.request_hash = EXCLUDED.request_hash`,
+		userID, key, method, path, hash, lease.Seconds())
 	if err != nil {
 		return nil, fmt.Errorf("claim idempotency key: %w", err)
 	}
@@ -67,6 +75,16 @@ func (s *Store) StoreIdempotentResponse(ctx context.Context, userID, key string,
 		return fmt.Errorf("store idempotent response: %w", err)
 	}
 	return nil
+}
+
+// ForgetIdempotencyKeys deletes the keys (and their stored answers) first
+// used before before: the retention period has passed.
+func (s *Store) ForgetIdempotencyKeys(ctx context.Context, before time.Time) (int64, error) {
+	tag, err := s.Pool.Exec(ctx, `DELETE FROM idempotency_keys WHERE created_at < $1`, before)
+	if err != nil {
+		return 0, fmt.Errorf("forget idempotency keys: %w", err)
+	}
+	return tag.RowsAffected(), nil
 }
 
 // ReleaseIdempotencyKey forgets a key whose request failed on our side, so

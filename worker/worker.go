@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
@@ -21,6 +22,7 @@ func New(c client.Client, taskQueue string, a *activities.Activities) sdkworker.
 		// sent) finish rather than wait out their timeout on another
 		// worker; under Docker's default 10-second grace period.
 		WorkerStopTimeout: 8 * time.Second,
+		Interceptors:      []interceptor.WorkerInterceptor{&activities.PermanentErrors{}},
 	})
 	RegisterWorkflows(w)
 	w.RegisterActivity(a)

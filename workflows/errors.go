@@ -18,6 +18,7 @@ const (
 	ErrTypeAudience       = "Audience"       // an email names an audience nobody knows
 	ErrTypeInvalidClosure = "InvalidClosure" // a request closed with a status that does not close
 	ErrTypeInvalidInvoice = "InvalidInvoice" // an invoice whose dates do not parse
+	ErrTypeStore          = "Store"          // Postgres refused a write for good (a constraint, bad data)
 )
 
 func conflict(msg string) error  { return temporal.NewApplicationError(msg, ErrTypeConflict) }

@@ -183,6 +183,7 @@ func runAPI(ctx context.Context, svc *service) error {
 		defer cancel()
 		_ = httpServer.Shutdown(shutdown)
 	}()
+	go forgetIdempotencyKeys(ctx, svc)
 	svc.logger.Info("api listening", "addr", svc.cfg.HTTPAddr)
 	if err := httpServer.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("CREDITFLOW_HTTP_ADDR %s: %w", svc.cfg.HTTPAddr, err)
@@ -192,6 +193,27 @@ func runAPI(ctx context.Context, svc *service) error {
 	// client and the pool they use.
 	<-drained
 	return nil
+}
+
+// forgetIdempotencyKeys deletes, every hour, the Idempotency-Keys older
+// than their retention: the table does not grow without end. Several API
+// replicas doing it at once delete the same rows, harmlessly.
+func forgetIdempotencyKeys(ctx context.Context, svc *service) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		n, err := svc.store.ForgetIdempotencyKeys(ctx, time.Now().Add(-api.IdempotencyRetention))
+		if err != nil && ctx.Err() == nil {
+			svc.logger.Warn("forget idempotency keys", "error", err)
+		} else if n > 0 {
+			svc.logger.Info("idempotency keys forgotten", "keys", n, "retention", api.IdempotencyRetention)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // serveMetrics serves /metrics on an address of their own, for the
