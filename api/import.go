@@ -1,12 +1,12 @@
 package api
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"slices"
 	"sync"
 
@@ -138,12 +138,22 @@ type importLine struct {
 	body   []byte
 }
 
+// maxImportLines bounds the invoices of one import call: a bigger ERP
+// sync is sent in several calls, each answered line by line.
+const maxImportLines = 10_000
+
 // importLines splits an import into its lines: the elements of a JSON
-// array, or the non-blank lines of NDJSON (numbered as in the file).
+// array, or the non-blank lines of NDJSON (numbered as in the file). The
+// NDJSON lines are slices of the body jsonBody read, not copies.
 func importLines(req ImportInvoicesRequestObject) ([]importLine, error) {
+	tooMany := problem(http.StatusRequestEntityTooLarge, "too-large", "Too many invoices",
+		fmt.Sprintf("an import takes at most %d invoices per call; send the rest in another", maxImportLines))
 	if req.JSONBody != nil {
-		if len(*req.JSONBody) == 0 {
+		switch n := len(*req.JSONBody); {
+		case n == 0:
 			return nil, badRequest(FieldProblem{"body", "no invoices: the array is empty"})
+		case n > maxImportLines:
+			return nil, tooMany
 		}
 		out := make([]importLine, len(*req.JSONBody))
 		for k, e := range *req.JSONBody {
@@ -156,15 +166,19 @@ func importLines(req ImportInvoicesRequestObject) ([]importLine, error) {
 		return nil, badRequest(FieldProblem{"body", "could not be read"})
 	}
 	var out []importLine
-	sc := bufio.NewScanner(bytes.NewReader(raw))
-	sc.Buffer(make([]byte, 0, 64<<10), maxBody)
-	for n := 1; sc.Scan(); n++ {
-		if line := bytes.TrimSpace(sc.Bytes()); len(line) > 0 {
-			out = append(out, importLine{n, bytes.Clone(line)})
+	for n := 1; len(raw) > 0; n++ {
+		line, rest, _ := bytes.Cut(raw, []byte{'\n'})
+		raw = rest
+		if line = bytes.TrimSpace(line); len(line) == 0 {
+			continue
 		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, badRequest(FieldProblem{"body", "a line is longer than 1 MiB"})
+		if len(line) > maxBody {
+			return nil, badRequest(FieldProblem{"body", fmt.Sprintf("line %d is longer than 1 MiB", n)})
+		}
+		if len(out) == maxImportLines {
+			return nil, tooMany
+		}
+		out = append(out, importLine{n, line})
 	}
 	if len(out) == 0 {
 		return nil, badRequest(FieldProblem{"body", "no invoices: one JSON object per line"})
