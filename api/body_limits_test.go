@@ -75,3 +75,14 @@ func TestASeventyMiBBodyIsRefusedWithoutTheAPIHoldingIt(t *testing.T) {
 	resp := proc.Call(t, http.MethodPost, "/api/v1/credit-requests", testenv.Rep, bytes.Repeat([]byte("x"), 10))
 	require.Equal(t, http.StatusBadRequest, resp.Status, string(resp.Body))
 }
+
+// An import takes at most 10,000 invoices per call: a bigger sync is
+// sent in several calls, each answered line by line.
+func TestAnImportOfMoreThanTenThousandLinesIsRefused(t *testing.T) {
+	svc := testenv.StartService(t, testenv.Options{})
+	line := `{"account_id":"acc_x","number":"n","amount":{"amount":"1.00","currency":"EUR"},"issue_date":"2025-01-01"}` + "\n"
+	resp := svc.Call(t, http.MethodPost, "/api/v1/invoices/import", testenv.Admin, strings.Repeat(line, 10_001),
+		"Content-Type", "application/x-ndjson")
+	requireProblemStatus(t, resp, http.StatusRequestEntityTooLarge, "10,001 lines")
+	require.Contains(t, resp.Map(t)["detail"], "10000")
+}
