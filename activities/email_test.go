@@ -94,7 +94,7 @@ func TestRejectedEmailIsRecordedAndNotRetried(t *testing.T) {
 	sg := testenv.NewFakeSendGrid(t)
 	a := &activities.Activities{Store: st, Policy: policy.Default(), Mail: sendgrid.New("SG.key", sg.URL), From: "credit@example.com"}
 
-	sg.FailNext(http.StatusBadRequest)
+	sg.RejectAddressNext()
 	_, err := send(t, a, decidedEmail("k/1"))
 	var appErr *temporal.ApplicationError
 	require.True(t, errors.As(err, &appErr), "%v", err)
