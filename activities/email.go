@@ -15,9 +15,15 @@ import (
 )
 
 // SendEmail renders an email, writes it to the outbox and sends it through
-// SendGrid once. 429 and 5xx are retried by the activity's retry policy;
-// a refusal (other 4xx) is recorded and returned as a non-retryable
-// EmailRejected error for the workflow to act on.
+// SendGrid once (store.DeliverOnce: no transaction during the call). Only
+// SendGrid refusing the recipient's address (a 400 naming it) is recorded
+// as rejected and returned as a non-retryable EmailRejected error, which
+// the workflow answers by asking the rep for the right contact. Everything
+// else is ours and a plain error that the activity's retry policy retries:
+// 429, 5xx, timeouts, our key refused (401/403: counted, shown by /readyz,
+// logged once per outage by the sender), our bug (413, another 400), and
+// another attempt holding the email (store.ErrEmailInFlight). The email
+// is rendered again on each attempt, so a fix deployed meanwhile applies.
 func (a *Activities) SendEmail(ctx context.Context, e workflows.Email) (workflows.SentEmail, error) {
 	to, err := a.recipients(ctx, e)
 	if err != nil {

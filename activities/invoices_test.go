@@ -3,7 +3,6 @@ package activities_test
 import (
 	"context"
 	"errors"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -130,7 +129,7 @@ func TestRefusedBillingAddressReachesTheRep(t *testing.T) {
 		Mail: sendgrid.New("SG.key", sg.URL), From: "credit@example.com"}
 	inv := invoiceFixture(t, st, "UTC")
 
-	sg.FailNext(http.StatusBadRequest)
+	sg.RejectAddressNext()
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestActivityEnvironment()
 	env.RegisterActivity(a)

@@ -57,7 +57,7 @@ func TestOutagesAnswer503WithRetryAfterInTime(t *testing.T) {
 	})
 
 	// Postgres unreachable: the first query (the token's user) fails.
-	down, err := store.Open(context.Background(), "postgres://postgres@127.0.0.1:1/creditflow?sslmode=disable&connect_timeout=1")
+	down, err := store.Open(context.Background(), "postgres://postgres@127.0.0.1:1/creditflow?sslmode=disable&connect_timeout=1", 2)
 	require.NoError(t, err)
 	t.Cleanup(down.Close)
 	pgDown := httptest.NewServer((&api.Server{Store: down, Temporal: svc.Temporal, TaskQueue: svc.TaskQueue,

@@ -46,6 +46,11 @@ type Server struct {
 	// RequestTimeout bounds a request's wait for Postgres and Temporal
 	// (zero: 15 seconds); past it the answer is 503 with Retry-After.
 	RequestTimeout time.Duration
+	// SendGridKey is this process's view of SendGrid accepting our API
+	// key. It sees an outage only where this process also sends email
+	// (creditflow dev); an API process of its own reports none, and the
+	// worker's metrics carry it. Nil: not checked.
+	SendGridKey interface{ Problem() string }
 	// Now is the wall clock; tests may fix it.
 	Now func() time.Time
 }
@@ -157,6 +162,13 @@ func (h handlers) Readyz(ctx context.Context, _ ReadyzRequestObject) (ReadyzResp
 	}
 	if _, err := h.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
 		return nil, unavailable("temporal is not reachable")
+	}
+	if h.SendGridKey != nil {
+		// Emails wait in the outbox and are retried: nothing is lost, but
+		// nobody is mailed until the key is fixed.
+		if problem := h.SendGridKey.Problem(); problem != "" {
+			return nil, unavailable(problem)
+		}
 	}
 	return Readyz200JSONResponse{Status: "ready"}, nil
 }

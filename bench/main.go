@@ -77,7 +77,7 @@ func run(n, batch, accounts, concurrency, baselineConcurrency int) error {
 		return err
 	}
 	defer dropDatabase(adminURL, dbName)
-	st, err := store.Open(ctx, dbURL)
+	st, err := store.Open(ctx, dbURL, 0)
 	if err != nil {
 		return err
 	}

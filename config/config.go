@@ -10,6 +10,7 @@ import (
 	"net/mail"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -17,6 +18,12 @@ import (
 // Config is everything the binary reads from its environment.
 type Config struct {
 	DatabaseURL string
+	// DBPoolSize is the most Postgres connections the process opens
+	// (pgxpool's MaxConns).
+	DBPoolSize int
+	// WorkerActivities is how many activities a worker runs at once
+	// (MaxConcurrentActivityExecutionSize); local activities get the same.
+	WorkerActivities int
 
 	TemporalAddress   string
 	TemporalNamespace string
@@ -55,6 +62,12 @@ const (
 	DefaultSendGridAPIHost = "https://api.sendgrid.com"
 	DefaultMailFrom        = "credit@example.com"
 	DefaultDay             = 24 * time.Hour
+	// A worker's activities hold a Postgres connection only for their
+	// queries, never while SendGrid answers (store.DeliverOnce), so more
+	// activities than connections is fine: 50 activities waiting on
+	// SendGrid share 20 connections, and the API's queries find one free.
+	DefaultDBPoolSize       = 20
+	DefaultWorkerActivities = 50
 )
 
 // FromEnv reads the configuration from the process environment.
@@ -120,10 +133,30 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		}
 		c.Day = d
 	}
+	var err error
+	if c.DBPoolSize, err = count(get, "CREDITFLOW_DB_POOL_SIZE", DefaultDBPoolSize, 1, 1000); err != nil {
+		return c, err
+	}
+	if c.WorkerActivities, err = count(get, "CREDITFLOW_WORKER_ACTIVITIES", DefaultWorkerActivities, 1, 10000); err != nil {
+		return c, err
+	}
 	if c.PolicyFile != "" {
 		if _, err := os.Stat(c.PolicyFile); err != nil {
 			return c, fmt.Errorf("CREDITFLOW_POLICY_FILE: %w", err)
 		}
 	}
 	return c, nil
+}
+
+// count reads a whole number from lo to hi.
+func count(get func(name, def string) string, name string, def, lo, hi int) (int, error) {
+	v := get(name, "")
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("%s: want a whole number from %d to %d, got %q", name, lo, hi, v)
+	}
+	return n, nil
 }

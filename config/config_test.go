@@ -25,15 +25,17 @@ func TestDefaultsAreTheDesigns(t *testing.T) {
 
 func TestBadValuesNameTheirVariable(t *testing.T) {
 	for name, value := range map[string]string{
-		"DATABASE_URL":           "mysql://x",
-		"TEMPORAL_ADDRESS":       "nohost",
-		"CREDITFLOW_HTTP_ADDR":   "8080",
-		"SENDGRID_API_HOST":      "api.sendgrid.com",
-		"CREDITFLOW_MAIL_FROM":   "not-an-address",
-		"CREDITFLOW_CREDIT_TEAM": "team",
-		"CREDITFLOW_DAY":         "one day",
-		"CREDITFLOW_POLICY_FILE": "/does/not/exist.yaml",
-		"TEMPORAL_TLS_CERT":      "/only/the/cert.pem",
+		"DATABASE_URL":                 "mysql://x",
+		"TEMPORAL_ADDRESS":             "nohost",
+		"CREDITFLOW_HTTP_ADDR":         "8080",
+		"SENDGRID_API_HOST":            "api.sendgrid.com",
+		"CREDITFLOW_MAIL_FROM":         "not-an-address",
+		"CREDITFLOW_CREDIT_TEAM":       "team",
+		"CREDITFLOW_DAY":               "one day",
+		"CREDITFLOW_POLICY_FILE":       "/does/not/exist.yaml",
+		"TEMPORAL_TLS_CERT":            "/only/the/cert.pem",
+		"CREDITFLOW_DB_POOL_SIZE":      "twenty",
+		"CREDITFLOW_WORKER_ACTIVITIES": "-5",
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := Load(env(map[string]string{name: value}))
@@ -50,4 +52,30 @@ func TestShortDayForDemos(t *testing.T) {
 	require.ErrorContains(t, err, "CREDITFLOW_DAY")
 	_, err = Load(env(map[string]string{"CREDITFLOW_DAY": "25h"}))
 	require.ErrorContains(t, err, "CREDITFLOW_DAY", "a policy day is never longer than a day")
+}
+
+// TestPoolAndWorkerAreSizedToEachOther: the pool's connections and the
+// worker's concurrent activities are set, whole and positive; more
+// activities than connections is the default, as activities hold no
+// connection while SendGrid answers.
+func TestPoolAndWorkerAreSizedToEachOther(t *testing.T) {
+	c, err := Load(env(nil))
+	require.NoError(t, err)
+	require.Equal(t, 20, c.DBPoolSize)
+	require.Equal(t, 50, c.WorkerActivities)
+
+	c, err = Load(env(map[string]string{"CREDITFLOW_DB_POOL_SIZE": " 8 ", "CREDITFLOW_WORKER_ACTIVITIES": "200"}))
+	require.NoError(t, err)
+	require.Equal(t, 8, c.DBPoolSize)
+	require.Equal(t, 200, c.WorkerActivities)
+
+	for name, values := range map[string][]string{
+		"CREDITFLOW_DB_POOL_SIZE":      {"0", "-1", "ten", "2.5", "100000"},
+		"CREDITFLOW_WORKER_ACTIVITIES": {"0", "-1", "fifty", "1e3", "1000000"},
+	} {
+		for _, v := range values {
+			_, err := Load(env(map[string]string{name: v}))
+			require.ErrorContains(t, err, name, "%s=%q", name, v)
+		}
+	}
 }

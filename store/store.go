@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"net/url"
 	"strings"
 
@@ -34,11 +35,16 @@ type Store struct {
 	Pool *pgxpool.Pool
 }
 
-// Open connects to databaseURL.
-func Open(ctx context.Context, databaseURL string) (*Store, error) {
+// Open connects to databaseURL with at most poolSize connections
+// (CREDITFLOW_DB_POOL_SIZE; 0 keeps pgxpool's default, the larger of 4
+// and the number of CPUs, or pool_max_conns from the URL).
+func Open(ctx context.Context, databaseURL string, poolSize int) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	if poolSize > 0 {
+		cfg.MaxConns = int32(min(poolSize, math.MaxInt32))
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

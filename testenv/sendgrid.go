@@ -51,15 +51,32 @@ func (m SentMail) Text() string {
 }
 
 // FakeSendGrid speaks SendGrid's POST /v3/mail/send and records what it
-// accepts. FailNext scripts error answers to exercise retries.
+// accepts. FailNext and RejectAddressNext script error answers to exercise
+// retries, Outage answers one status until Recover, Hold keeps requests
+// waiting until released.
 type FakeSendGrid struct {
 	URL string
 
 	mu       sync.Mutex
 	accepted []SentMail
-	failures []int
+	failures []answer
+	outage   int
+	held     chan struct{} // non-nil: requests wait until it is closed
+	waiting  int
 	attempts int
 }
+
+type answer struct {
+	status int
+	body   string
+}
+
+// scriptedFailure names no field: for a 400, a bug of ours, not the
+// recipient's address.
+const scriptedFailure = `{"errors":[{"message":"scripted failure","field":null,"help":null}]}`
+
+// invalidAddress is SendGrid's 400 for a recipient's address it refuses.
+const invalidAddress = `{"errors":[{"message":"Does not contain a valid address.","field":"personalizations.0.to.0.email","help":"http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html#message.personalizations.to"}]}`
 
 // NewFakeSendGrid starts the fake for the test's duration.
 func NewFakeSendGrid(t testing.TB) *FakeSendGrid {
@@ -83,24 +100,85 @@ func (f *FakeSendGrid) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	m.Authorization = r.Header.Get("Authorization")
 	f.mu.Lock()
+	if held := f.held; held != nil {
+		f.waiting++
+		f.mu.Unlock()
+		select {
+		case <-held:
+		case <-r.Context().Done():
+		}
+		f.mu.Lock()
+		f.waiting--
+	}
 	defer f.mu.Unlock()
 	f.attempts++
 	if len(f.failures) > 0 {
-		status := f.failures[0]
+		a := f.failures[0]
 		f.failures = f.failures[1:]
-		w.WriteHeader(status)
-		_, _ = w.Write([]byte(`{"errors":[{"message":"scripted failure"}]}`))
+		w.WriteHeader(a.status)
+		_, _ = w.Write([]byte(a.body))
+		return
+	}
+	if f.outage != 0 {
+		w.WriteHeader(f.outage)
+		_, _ = w.Write([]byte(scriptedFailure))
 		return
 	}
 	f.accepted = append(f.accepted, m)
 	w.WriteHeader(http.StatusAccepted)
 }
 
-// FailNext answers the next requests with these statuses, in order.
+// FailNext answers the next requests with these statuses, in order, with
+// an error that names no field (for a 400: a bug of ours).
 func (f *FakeSendGrid) FailNext(statuses ...int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.failures = append(f.failures, statuses...)
+	for _, s := range statuses {
+		f.failures = append(f.failures, answer{s, scriptedFailure})
+	}
+}
+
+// RejectAddressNext answers the next request with SendGrid's 400 for an
+// invalid recipient address (personalizations.0.to.0.email).
+func (f *FakeSendGrid) RejectAddressNext() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failures = append(f.failures, answer{http.StatusBadRequest, invalidAddress})
+}
+
+// Outage answers every request with status (after any scripted ones)
+// until Recover: a revoked key is 401 until someone fixes it.
+func (f *FakeSendGrid) Outage(status int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.outage = status
+}
+
+// Recover ends the Outage.
+func (f *FakeSendGrid) Recover() { f.Outage(0) }
+
+// Hold keeps every request waiting, unanswered, until release is called.
+func (f *FakeSendGrid) Hold() (release func()) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	held := make(chan struct{})
+	f.held = held
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			f.mu.Lock()
+			f.held = nil
+			f.mu.Unlock()
+			close(held)
+		})
+	}
+}
+
+// Waiting counts the requests Hold keeps waiting now.
+func (f *FakeSendGrid) Waiting() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.waiting
 }
 
 // Accepted returns the messages accepted so far.

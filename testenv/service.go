@@ -65,7 +65,7 @@ type Service struct {
 // StartWorker starts a worker on the Service's task queue.
 func (s *Service) StartWorker(t testing.TB) {
 	t.Helper()
-	s.worker = worker.New(s.Temporal, s.TaskQueue, s.activities)
+	s.worker = worker.New(s.Temporal, s.TaskQueue, s.activities, worker.Limits{})
 	if err := s.worker.Start(); err != nil {
 		t.Fatalf("start worker: %v", err)
 	}

@@ -141,7 +141,7 @@ func Database(t testing.TB) (string, *store.Store) {
 	if err := store.Migrate(ctx, url); err != nil {
 		t.Fatalf("migrate test database: %v", err)
 	}
-	st, err := store.Open(ctx, url)
+	st, err := store.Open(ctx, url, 0)
 	if err != nil {
 		t.Fatalf("open test database: %v", err)
 	}

@@ -14,10 +14,32 @@ import (
 	"github.com/creditflow/creditflow/workflows"
 )
 
+// Limits size a worker's concurrency to its Postgres pool. Zero values
+// keep the SDK's defaults (1,000 of each), as tests do.
+type Limits struct {
+	// Activities is CREDITFLOW_WORKER_ACTIVITIES. It may exceed the pool:
+	// an activity holds a connection only for its queries, never while
+	// SendGrid answers, and one waiting for a connection waits in the
+	// pool's queue within its own timeout.
+	Activities int
+	// LocalActivities run a few quick queries inside a workflow task (an
+	// invoice's dunning plan). They are all Postgres work, so more of them
+	// than connections only queues; half the pool leaves the rest to
+	// activities and the API when an ERP import starts a thousand invoices.
+	LocalActivities int
+}
+
+// LimitsFor sizes a worker to a pool of poolSize connections.
+func LimitsFor(activities, poolSize int) Limits {
+	return Limits{Activities: activities, LocalActivities: max(1, poolSize/2)}
+}
+
 // New returns a worker on taskQueue with every workflow and activity
 // registered.
-func New(c client.Client, taskQueue string, a *activities.Activities) sdkworker.Worker {
+func New(c client.Client, taskQueue string, a *activities.Activities, limits Limits) sdkworker.Worker {
 	w := sdkworker.New(c, taskQueue, sdkworker.Options{
+		MaxConcurrentActivityExecutionSize:      limits.Activities,
+		MaxConcurrentLocalActivityExecutionSize: limits.LocalActivities,
 		// On a deploy's SIGTERM, let running activities (an email being
 		// sent) finish rather than wait out their timeout on another
 		// worker; under Docker's default 10-second grace period.

@@ -45,7 +45,7 @@ var demoUsers = []credit.User{
 }
 
 func createDemoUsers(ctx context.Context, cfg config.Config) error {
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	st, err := store.Open(ctx, cfg.DatabaseURL, cfg.DBPoolSize)
 	if err != nil {
 		return err
 	}

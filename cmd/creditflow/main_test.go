@@ -55,7 +55,7 @@ func TestMigrateCreatesAMissingDatabase(t *testing.T) {
 	_, err := execute("migrate")
 	require.NoError(t, err)
 
-	st, err := store.Open(context.Background(), missing)
+	st, err := store.Open(context.Background(), missing, 0)
 	require.NoError(t, err)
 	defer st.Close()
 	n, err := st.CountUsers(context.Background())

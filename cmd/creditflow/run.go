@@ -17,6 +17,7 @@ import (
 	"github.com/creditflow/creditflow/activities"
 	"github.com/creditflow/creditflow/api"
 	"github.com/creditflow/creditflow/config"
+	"github.com/creditflow/creditflow/email"
 	"github.com/creditflow/creditflow/email/sendgrid"
 	"github.com/creditflow/creditflow/metrics"
 	"github.com/creditflow/creditflow/policy"
@@ -72,7 +73,11 @@ type service struct {
 	logger   *slog.Logger
 	store    *store.Store
 	temporal client.Client
-	metrics  http.Handler
+	metrics  *metrics.Metrics
+	// sendGridKey is this process's view of SendGrid accepting our key:
+	// the worker's sender writes it, /readyz reads it (in one process
+	// only when both run there, as in dev).
+	sendGridKey *email.KeyStatus
 }
 
 // run connects to Postgres and Temporal and runs the given parts until
@@ -83,21 +88,22 @@ func run(ctx context.Context, parts ...func(context.Context, *service) error) er
 		return err
 	}
 	logger := newLogger()
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	st, err := store.Open(ctx, cfg.DatabaseURL, cfg.DBPoolSize)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	metricsHandler, metricsHTTP, err := metrics.New(logger)
+	m, err := metrics.New(logger)
 	if err != nil {
 		return err
 	}
-	tc, err := dialTemporal(ctx, cfg, logger, metricsHandler)
+	tc, err := dialTemporal(ctx, cfg, logger, m.Temporal)
 	if err != nil {
 		return err
 	}
 	defer tc.Close()
-	svc := &service{cfg: cfg, logger: logger, store: st, temporal: tc, metrics: metricsHTTP}
+	svc := &service{cfg: cfg, logger: logger, store: st, temporal: tc, metrics: m,
+		sendGridKey: &email.KeyStatus{Logger: logger, Failures: m.SendGridAuthFailures, Rejected: m.SendGridKeyRejected}}
 	g, ctx := errgroup.WithContext(ctx)
 	if cfg.MetricsAddr != "" {
 		g.Go(func() error { return serveMetrics(ctx, svc) })
@@ -148,15 +154,18 @@ func runWorker(ctx context.Context, svc *service) error {
 		CreditTeam: svc.cfg.CreditTeam,
 	}
 	if svc.cfg.SendGridAPIKey != "" {
-		acts.Mail = sendgrid.New(svc.cfg.SendGridAPIKey, svc.cfg.SendGridAPIHost)
+		sender := sendgrid.New(svc.cfg.SendGridAPIKey, svc.cfg.SendGridAPIHost)
+		sender.Key, sender.Refusals = svc.sendGridKey, svc.metrics.SendGridRefusal
+		acts.Mail = sender
 	} else {
 		svc.logger.Warn("SENDGRID_API_KEY is unset: emails are rendered into the outbox and logged, not sent")
 	}
-	w := worker.New(svc.temporal, svc.cfg.TaskQueue, acts)
+	w := worker.New(svc.temporal, svc.cfg.TaskQueue, acts, worker.LimitsFor(svc.cfg.WorkerActivities, svc.cfg.DBPoolSize))
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
-	svc.logger.Info("worker started", "task_queue", svc.cfg.TaskQueue, "day", svc.cfg.Day)
+	svc.logger.Info("worker started", "task_queue", svc.cfg.TaskQueue, "day", svc.cfg.Day,
+		"activities", svc.cfg.WorkerActivities, "db_pool_size", svc.cfg.DBPoolSize)
 	<-ctx.Done()
 	w.Stop()
 	return nil
@@ -164,7 +173,7 @@ func runWorker(ctx context.Context, svc *service) error {
 
 func runAPI(ctx context.Context, svc *service) error {
 	srv := &api.Server{Store: svc.store, Temporal: svc.temporal, TaskQueue: svc.cfg.TaskQueue, Logger: svc.logger,
-		Metrics: svc.metrics, MetricsToken: svc.cfg.MetricsToken}
+		Metrics: svc.metrics.HTTP, MetricsToken: svc.cfg.MetricsToken, SendGridKey: svc.sendGridKey}
 	httpServer := &http.Server{
 		Addr:              svc.cfg.HTTPAddr,
 		Handler:           srv.Handler(),
@@ -216,12 +225,28 @@ func forgetIdempotencyKeys(ctx context.Context, svc *service) {
 	}
 }
 
-// serveMetrics serves /metrics on an address of their own, for the
-// process's worker, API or both: Prometheus reaches it inside the
+// serveMetrics serves /metrics and /readyz on an address of their own,
+// for the process's worker, API or both: Prometheus reaches it inside the
 // deployment's network, customers and callers of the API never do.
 func serveMetrics(ctx context.Context, svc *service) error {
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", svc.metrics)
+	mux.Handle("GET /metrics", svc.metrics.HTTP)
+	// The worker has no API: its readiness is here, beside its metrics,
+	// including the SendGrid outage only a process that sends email sees.
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		problem := svc.sendGridKey.Problem()
+		if err := svc.store.Ping(ctx); err != nil {
+			problem = "postgres is not reachable"
+		}
+		if problem != "" {
+			w.Header().Set("Retry-After", "10")
+			http.Error(w, problem, http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte("ready\n"))
+	})
 	srv := &http.Server{Addr: svc.cfg.MetricsAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()

@@ -288,5 +288,5 @@ func openStore(cmd *cobra.Command) (*store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return store.Open(cmd.Context(), cfg.DatabaseURL)
+	return store.Open(cmd.Context(), cfg.DatabaseURL, cfg.DBPoolSize)
 }

@@ -4,8 +4,10 @@ package sendgrid
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"time"
 
 	"github.com/sendgrid/rest"
@@ -22,6 +24,12 @@ type Sender struct {
 	APIKey string
 	Host   string
 	Client *rest.Client
+	// Key hears of every refusal of our API key and every accepted
+	// email (nil: nobody listens).
+	Key *email.KeyStatus
+	// Refusals counts refusals of ours by status (413, a 400 naming no
+	// recipient): creditflow_sendgrid_refused_total. Nil: not counted.
+	Refusals func(status int)
 }
 
 // New returns a sender for host (SENDGRID_API_HOST).
@@ -31,8 +39,11 @@ func New(apiKey, host string) *Sender {
 	return &Sender{APIKey: apiKey, Host: host, Client: &rest.Client{HTTPClient: &http.Client{Timeout: 15 * time.Second}}}
 }
 
-// Send posts the message. 2xx is success; 429 and 5xx are returned as
-// plain errors to retry; other 4xx as *RejectedError.
+// Send posts the message. 2xx is success. Only a 400 naming a recipient's
+// address is the recipient's: *email.RejectedError, for good. Everything
+// else is ours and retried by the activity's retry policy: 429 and 5xx
+// (SendGrid busy or down), 401 and 403 (*email.KeyRejectedError: our key),
+// and any other 4xx (*email.RefusedError: our bug, such as 413 too large).
 func (s *Sender) Send(ctx context.Context, m email.Message) error {
 	v3 := mail.NewV3Mail()
 	v3.SetFrom(mail.NewEmail("Creditflow", m.From))
@@ -55,14 +66,48 @@ func (s *Sender) Send(ctx context.Context, m email.Message) error {
 	if err != nil {
 		return fmt.Errorf("sendgrid: %w", err)
 	}
+	body := truncate(resp.Body, 500)
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		s.Key.Accepted()
 		return nil
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
 		return fmt.Errorf("sendgrid answered %d, will retry", resp.StatusCode)
+	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
+		s.Key.Refused(resp.StatusCode, body)
+		return &email.KeyRejectedError{Status: resp.StatusCode, Body: body}
+	case resp.StatusCode == http.StatusBadRequest && namesRecipient(resp.Body):
+		return &email.RejectedError{Status: resp.StatusCode, Body: body}
 	default:
-		return &email.RejectedError{Status: resp.StatusCode, Body: truncate(resp.Body, 500)}
+		if s.Refusals != nil {
+			s.Refusals(resp.StatusCode)
+		}
+		return &email.RefusedError{Status: resp.StatusCode, Body: body}
 	}
+}
+
+// recipientField is where SendGrid's v3 errors point at a recipient's
+// address: {"errors":[{"message":"Does not contain a valid address.",
+// "field":"personalizations.0.to.0.email"}]}. The from and reply_to
+// addresses are ours, as is a missing to array.
+var recipientField = regexp.MustCompile(`^personalizations\.\d+\.(to|cc|bcc)\.\d+\.email$`)
+
+// namesRecipient tells whether a 400's body blames a recipient's address.
+func namesRecipient(body string) bool {
+	var answer struct {
+		Errors []struct {
+			Field *string `json:"field"`
+		} `json:"errors"`
+	}
+	if json.Unmarshal([]byte(body), &answer) != nil {
+		return false
+	}
+	for _, e := range answer.Errors {
+		if e.Field != nil && recipientField.MatchString(*e.Field) {
+			return true
+		}
+	}
+	return false
 }
 
 func truncate(s string, n int) string {
