@@ -28,7 +28,7 @@ func hostileValue(r *rand.Rand, depth int) any {
 	case 3:
 		return strings.Repeat("x", r.IntN(5000))
 	case 4:
-		return []string{"\u0000", "\r\nBcc: x@example.com", "\xff\xfe", "‮", "1e9", "-0.00", "../../etc/passwd", "' OR 1=1--"}[r.IntN(8)]
+		return []string{"\u0000", "\r\nBcc: x@example.com", "\xff\xfe", "\u202e", "1e9", "-0.00", "../../etc/passwd", "' OR 1=1--"}[r.IntN(8)]
 	case 5:
 		return map[string]any{"amount": hostileValue(r, depth+1), "currency": hostileValue(r, depth+1)}
 	case 6, 7:
