@@ -68,7 +68,7 @@ func (s *Service) StartAPIProcess(t testing.TB, env ...string) *APIProcess {
 	cmd := exec.Command(bin, "api")
 	cmd.Env = append(os.Environ(),
 		"DATABASE_URL="+s.DatabaseURL,
-		"TEMPORAL_ADDRESS="+TemporalAddress(t),
+		"TEMPORAL_ADDRESS="+s.temporalAddress,
 		"TEMPORAL_TASK_QUEUE="+s.TaskQueue,
 		"CREDITFLOW_HTTP_ADDR="+addr,
 	)
@@ -119,6 +119,14 @@ func (p *APIProcess) ResidentMemory(t testing.TB) int64 {
 	}
 	t.Fatal("no VmRSS in /proc status")
 	return 0
+}
+
+// Kill sends SIGKILL: the process dies wherever it is.
+func (p *APIProcess) Kill(t testing.TB) {
+	t.Helper()
+	if err := p.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // Stop sends SIGTERM, as a deploy does.

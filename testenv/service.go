@@ -45,6 +45,11 @@ type Options struct {
 	Day time.Duration
 	// Policy overrides the default policy.
 	Policy *policy.Policy
+	// DevServer runs the Service on a dev server of the test's own (one
+	// it may freeze or restart) instead of the package's shared one.
+	DevServer *DevServer
+	// RequestTimeout is the API's deadline (zero: the API's default).
+	RequestTimeout time.Duration
 }
 
 // Service is Creditflow running for one test: its own database, its own
@@ -57,6 +62,8 @@ type Service struct {
 	SendGrid    *FakeSendGrid
 	TaskQueue   string
 	tokens      map[string]string
+	// temporalAddress is the dev server's frontend.
+	temporalAddress string
 
 	activities *activities.Activities
 	worker     sdkworker.Worker
@@ -83,7 +90,13 @@ func (s *Service) StopWorker() {
 func StartService(t testing.TB, opts Options) *Service {
 	t.Helper()
 	dbURL, st := Database(t)
-	tc := Temporal(t)
+	var tc client.Client
+	var address string
+	if opts.DevServer != nil {
+		tc, address = opts.DevServer.Client(t), opts.DevServer.Address
+	} else {
+		tc, address = Temporal(t), TemporalAddress(t)
+	}
 	if opts.Day == 0 {
 		opts.Day = 24 * time.Hour
 	}
@@ -91,7 +104,7 @@ func StartService(t testing.TB, opts Options) *Service {
 	if opts.Policy != nil {
 		pol = *opts.Policy
 	}
-	s := &Service{DatabaseURL: dbURL, Store: st, Temporal: tc, SendGrid: NewFakeSendGrid(t), TaskQueue: "creditflow-test-" + strings.ToLower(rand.Text()[:8])}
+	s := &Service{DatabaseURL: dbURL, Store: st, Temporal: tc, temporalAddress: address, SendGrid: NewFakeSendGrid(t), TaskQueue: "creditflow-test-" + strings.ToLower(rand.Text()[:8])}
 
 	s.activities = &activities.Activities{
 		Store:  st,
@@ -103,7 +116,8 @@ func StartService(t testing.TB, opts Options) *Service {
 	s.StartWorker(t)
 	t.Cleanup(func() { s.StopWorker() })
 
-	srv := httptest.NewServer((&api.Server{Store: st, Temporal: tc, TaskQueue: s.TaskQueue, Logger: Logger()}).Handler())
+	srv := httptest.NewServer((&api.Server{Store: st, Temporal: tc, TaskQueue: s.TaskQueue, Logger: Logger(),
+		RequestTimeout: opts.RequestTimeout}).Handler())
 	t.Cleanup(srv.Close)
 	s.URL = srv.URL
 
