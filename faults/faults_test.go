@@ -178,7 +178,14 @@ func TestSendGridFailuresLoseAndRepeatNothing(t *testing.T) {
 	}
 	svc.SendGrid.FailNext(bursts...)
 	svc.SendGrid.Recover()
-	t.Logf("SendGrid answered 401 for %s (%d attempts refused), then %d scripted 429/5xx", outage, refused, len(bursts))
+	// Then it hangs beyond the sender's 15-second timeout, once.
+	release := svc.SendGrid.Hold()
+	hang := pick(18*time.Second, 30*time.Second)
+	time.Sleep(hang) // the fault's own length
+	hung := svc.SendGrid.Waiting()
+	release()
+	t.Logf("SendGrid answered 401 for %s (%d attempts refused), %d scripted 429/5xx, then hung for %s (%d sends waiting at the end)",
+		outage, refused, len(bursts), hang, hung)
 	testenv.Eventually(t, 3*time.Minute, "every final notice and escalation", func() bool {
 		return len(svc.SendGrid.OfKind("final_notice")) >= n && len(svc.SendGrid.OfKind("escalation_overdue")) >= n
 	})
