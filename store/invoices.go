@@ -41,21 +41,32 @@ func scanInvoice(row pgx.Row) (credit.Invoice, error) {
 // API died between the two, it may already be there. ErrConflict when the
 // account's number belongs to another invoice.
 func (s *Store) CreateInvoice(ctx context.Context, inv credit.Invoice) error {
-	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO invoices (id, account_id, number, currency, amount, balance, issue_date, due_date, created_by, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $5, $6, $7, lower($8), $9, $9) ON CONFLICT DO NOTHING`,
-			inv.ID, inv.AccountID, inv.Number, inv.Amount.Currency, inv.Amount.Minor, inv.IssueDate, inv.DueDate, inv.CreatedBy, createdAt(inv.CreatedAt)); err != nil {
-			return fmt.Errorf("create invoice: %w", err)
-		}
-		var id string
-		if err := tx.QueryRow(ctx, `SELECT id FROM invoices WHERE account_id = $1 AND number = $2`, inv.AccountID, inv.Number).Scan(&id); err != nil {
-			return fmt.Errorf("create invoice: %w", err)
-		}
-		if id != inv.ID {
-			return ErrConflict
-		}
-		return addTimeline(ctx, tx, inv.AccountID, "invoice/"+inv.ID+"/issued", issuedEntry(inv))
-	})
+	// One statement, one round trip: every imported invoice's workflow
+	// runs it in its first step.
+	e := issuedEntry(inv)
+	var id string
+	err := s.Pool.QueryRow(ctx, `WITH ins AS (
+			INSERT INTO invoices (id, account_id, number, currency, amount, balance, issue_date, due_date, created_by, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $5, $6, $7, lower($8), $9, $9) ON CONFLICT DO NOTHING RETURNING id, account_id
+		), entry AS (
+			INSERT INTO timeline (account_id, event_key, kind, summary, actor, ref)
+			SELECT account_id, $10, $11, $12, $13, id FROM ins ON CONFLICT (event_key) DO NOTHING
+		)
+		SELECT coalesce((SELECT id FROM ins), (SELECT id FROM invoices WHERE account_id = $2 AND number = $3), '')`,
+		inv.ID, inv.AccountID, inv.Number, inv.Amount.Currency, inv.Amount.Minor, inv.IssueDate, inv.DueDate, inv.CreatedBy,
+		createdAt(inv.CreatedAt), "invoice/"+inv.ID+"/issued", e.Kind, e.Summary, e.Actor).Scan(&id)
+	if err == nil && id == "" {
+		// Written by another transaction while this one waited on it: its
+		// row is visible to a new statement only.
+		err = s.Pool.QueryRow(ctx, `SELECT id FROM invoices WHERE account_id = $1 AND number = $2`, inv.AccountID, inv.Number).Scan(&id)
+	}
+	if err != nil {
+		return fmt.Errorf("create invoice: %w", err)
+	}
+	if id != inv.ID {
+		return ErrConflict
+	}
+	return nil
 }
 
 func issuedEntry(inv credit.Invoice) credit.TimelineEntry {
@@ -164,15 +175,15 @@ func (s *Store) PaymentRecord(ctx context.Context, accountID string, since time.
 // RecordPlan keeps what an invoice's follow-up started with: its segment
 // (also the account's, now) and the day zero of its policy clock.
 func (s *Store) RecordPlan(ctx context.Context, accountID, invoiceID, segment string, dayZero time.Time) error {
-	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE accounts SET segment = $2, updated_at = now() WHERE id = $1 AND segment <> $2`, accountID, segment); err != nil {
-			return fmt.Errorf("segment of %s: %w", accountID, err)
-		}
-		if _, err := tx.Exec(ctx, `UPDATE invoices SET segment = $2, day_zero = $3 WHERE id = $1`, invoiceID, segment, dayZero); err != nil {
-			return fmt.Errorf("plan of %s: %w", invoiceID, err)
-		}
-		return nil
-	})
+	// One statement: every new invoice's workflow runs it.
+	_, err := s.Pool.Exec(ctx, `WITH account AS (
+			UPDATE accounts SET segment = $2, updated_at = now() WHERE id = $1 AND segment <> $2
+		)
+		UPDATE invoices SET segment = $2, day_zero = $4 WHERE id = $3`, accountID, segment, invoiceID, dayZero)
+	if err != nil {
+		return fmt.Errorf("plan of %s: %w", invoiceID, err)
+	}
+	return nil
 }
 
 // RecordStep keeps a dunning step the workflow took, once per key.
