@@ -9,8 +9,6 @@ import (
 // The workflows carry their own payload types; the store keeps rows of
 // package credit. These turn one into the other.
 
-func amount(m workflows.Money) money.Money { return m.Amount() }
-
 func optionalAmount(m *workflows.Money) *money.Money {
 	if m == nil {
 		return nil
@@ -21,13 +19,13 @@ func optionalAmount(m *workflows.Money) *money.Money {
 
 func creditRequestRow(r workflows.CreditRequest) credit.CreditRequest {
 	row := credit.CreditRequest{
-		ID: r.ID, Kind: r.Kind, Status: r.Status, AccountID: r.AccountID, RequestedLimit: amount(r.RequestedLimit),
+		ID: r.ID, Kind: r.Kind, Status: r.Status, AccountID: r.AccountID, RequestedLimit: r.RequestedLimit.Amount(),
 		Reason: r.Reason, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 	if p := r.Prospect; p != nil {
 		row.Prospect = &credit.Prospect{
 			Name: p.Name, RegistrationNumber: p.RegistrationNumber, Country: p.Country, BillingEmail: p.BillingEmail,
-			AnnualRevenue: amount(p.AnnualRevenue), YearsInBusiness: p.YearsInBusiness, TradeReferences: p.TradeReferences,
+			AnnualRevenue: p.AnnualRevenue.Amount(), YearsInBusiness: p.YearsInBusiness, TradeReferences: p.TradeReferences,
 			TimeZone: p.TimeZone,
 		}
 	}
@@ -47,7 +45,7 @@ func decider(d workflows.Decider) credit.Decider {
 
 func invoiceRow(inv workflows.Invoice, createdBy string) credit.Invoice {
 	return credit.Invoice{
-		ID: inv.ID, AccountID: inv.AccountID, Number: inv.Number, Amount: amount(inv.Amount), Balance: amount(inv.Balance),
+		ID: inv.ID, AccountID: inv.AccountID, Number: inv.Number, Amount: inv.Amount.Amount(), Balance: inv.Balance.Amount(),
 		Status: inv.Status, IssueDate: inv.IssueDate, DueDate: inv.DueDate, CreatedBy: createdBy,
 		CreatedAt: inv.CreatedAt, UpdatedAt: inv.UpdatedAt,
 	}
@@ -58,7 +56,7 @@ func stepRow(s workflows.DunningStep) credit.DunningStep {
 }
 
 func paymentRow(p workflows.Payment) credit.Payment {
-	return credit.Payment{ID: p.ID, Amount: amount(p.Amount), ReceivedAt: p.ReceivedAt, Reference: p.Reference, By: p.By}
+	return credit.Payment{ID: p.ID, Amount: p.Amount.Amount(), ReceivedAt: p.ReceivedAt, Reference: p.Reference, By: p.By}
 }
 
 func disputeRow(d workflows.Dispute) credit.Dispute {
@@ -74,7 +72,7 @@ func resolutionRow(r workflows.DisputeResolution) credit.DisputeResolution {
 }
 
 func promiseRow(p workflows.PromiseToPay) credit.PromiseToPay {
-	return credit.PromiseToPay{PromisedDate: p.PromisedDate, Amount: amount(p.Amount), By: p.By}
+	return credit.PromiseToPay{PromisedDate: p.PromisedDate, Amount: p.Amount.Amount(), By: p.By}
 }
 
 func writeOffRow(w workflows.WriteOff) credit.WriteOff {

@@ -33,7 +33,7 @@ func (a *Activities) ScoreCreditRequest(ctx context.Context, r workflows.CreditR
 		YearsInBusiness: account.YearsInBusiness,
 		AnnualRevenue:   account.AnnualRevenue,
 		TradeReferences: account.TradeReferences,
-		Requested:       amount(r.RequestedLimit),
+		Requested:       r.RequestedLimit.Amount(),
 	}
 	if r.Kind == workflows.KindLimitIncrease {
 		n, err := a.Store.LongOverdueInvoices(ctx, r.AccountID, a.Policy.Scoring.OverdueDaysLoweringBand)

@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/creditflow/creditflow/store"
+	"github.com/creditflow/creditflow/workflows"
 )
 
 // idempotent makes every POST that carries an Idempotency-Key safe to
@@ -120,7 +121,7 @@ func keyedByRequest(ctx context.Context, prefix, what string) string {
 	if key == "" {
 		return ""
 	}
-	return keyedID(prefix, currentUser(ctx).ID, key, what)
+	return workflows.KeyedID(prefix, currentUser(ctx).ID, key, what)
 }
 
 const (

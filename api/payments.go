@@ -25,7 +25,7 @@ func (h handlers) RecordPayment(ctx context.Context, req RecordPaymentRequestObj
 	// Idempotency-Key, so Temporal and the store both see it once.
 	p.ID = newID("pay")
 	if p.Reference != "" {
-		p.ID = keyedID("pay", req.Id, p.Reference, "reference")
+		p.ID = workflows.KeyedID("pay", req.Id, p.Reference, "reference")
 	} else if keyed := keyedByRequest(ctx, "pay", req.Id); keyed != "" {
 		p.ID = keyed
 	}

@@ -89,7 +89,7 @@ func (s *Server) Handler() *echo.Echo {
 // the route's path finds the operation.
 func (s *Server) operations() echo.MiddlewareFunc {
 	doc := spec()
-	validate := validator(spec())
+	validate := validator(doc)
 	chains := map[string][]echo.MiddlewareFunc{}
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {

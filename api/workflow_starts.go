@@ -2,11 +2,8 @@ package api
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/base32"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -49,21 +46,13 @@ func alreadyStarted(err error) bool {
 	return errors.As(err, &started)
 }
 
-// keyedID derives an id from the user and their Idempotency-Key, so that
-// a request retried with its key (say, after the API died before it
-// answered) names the same workflow and cannot be filed twice.
-func keyedID(prefix, userID, key, what string) string {
-	sum := sha256.Sum256([]byte(userID + "\x00" + key + "\x00" + what))
-	return prefix + "_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:16]))
-}
-
 // creditRequestIDs are a keyed request's ids: the request's, and a new
 // prospect's account's (a limit increase keeps its account).
 func creditRequestIDs(userID, key, kind, accountID string) (string, string) {
 	if kind == credit.KindPreApproval {
-		accountID = keyedID("acc", userID, key, "account")
+		accountID = workflows.KeyedID("acc", userID, key, "account")
 	}
-	return keyedID("cr", userID, key, "credit-request"), accountID
+	return workflows.KeyedID("cr", userID, key, "credit-request"), accountID
 }
 
 // startCreditRequest starts the request's workflow, then writes its row.

@@ -45,9 +45,13 @@ func CreditRequestWorkflowID(requestID string) string { return "credit-request/"
 // the invoice's number, which is unique per account. Sent twice, the same
 // invoice names the same workflow, which Temporal does not start twice.
 // (Invoices created before ids were derived keep their random ids.)
-func InvoiceID(accountID, number string) string {
-	sum := sha256.Sum256([]byte(accountID + "\x00" + number))
-	return "inv_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:16]))
+func InvoiceID(accountID, number string) string { return KeyedID("inv", accountID, number) }
+
+// KeyedID is an id derived from the business key parts: the same parts
+// name the same thing, whichever process derives it.
+func KeyedID(prefix string, parts ...string) string {
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return prefix + "_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:16]))
 }
 
 // InvoiceWorkflowID is the workflow id of an invoice's follow-up.
