@@ -9,7 +9,10 @@ package activities
 import (
 	"time"
 
+	"go.temporal.io/sdk/client"
+
 	"github.com/creditflow/creditflow/email"
+	"github.com/creditflow/creditflow/links"
 	"github.com/creditflow/creditflow/policy"
 	"github.com/creditflow/creditflow/store"
 )
@@ -25,4 +28,19 @@ type Activities struct {
 	Mail       email.Sender
 	From       string
 	CreditTeam string
+	// Temporal and TaskQueue start the workflows an activity starts (the
+	// periodic reviews), and send the updates a customer's reply asks for
+	// to the account's invoices.
+	Temporal  client.Client
+	TaskQueue string
+	// Replies gives customer emails a reply-to address Inbound Parse
+	// brings back (nil: CREDITFLOW_INBOUND_* unset, no reply-to).
+	Replies *email.ReplyAddresses
+	// Links builds the credit desk's links that emails to people who must
+	// act carry, and signs sign-in links; nil: emails carry no links (and
+	// no sign-in email can be sent).
+	Links *links.Links
+	// DigestZone is the weekly digest's time zone (CREDITFLOW_DIGEST_TZ);
+	// nil: UTC.
+	DigestZone *time.Location
 }

@@ -35,7 +35,7 @@ func creditRequestRow(r workflows.CreditRequest) credit.CreditRequest {
 func decisionRow(d workflows.Decision) credit.Decision {
 	return credit.Decision{
 		Outcome: d.Outcome, ApprovedLimit: optionalAmount(d.ApprovedLimit), Conditions: d.Conditions, Reason: d.Reason,
-		DecidedBy: d.DecidedBy, DecidedAt: d.DecidedAt, Automatic: d.Automatic,
+		DecidedBy: d.DecidedBy, DecidedAt: d.DecidedAt, Automatic: d.Automatic, ReviewOutcome: d.ReviewOutcome,
 	}
 }
 

@@ -19,13 +19,7 @@ import (
 // account), which the API normally wrote already: a request whose API
 // died right after starting its workflow is not left without its row.
 func (a *Activities) ScoreCreditRequest(ctx context.Context, r workflows.CreditRequest) (workflows.Assessment, error) {
-	if err := a.Store.CreateCreditRequest(ctx, creditRequestRow(r)); err != nil {
-		return workflows.Assessment{}, err
-	}
-	account, err := a.Store.Account(ctx, r.AccountID)
-	if errors.Is(err, store.ErrNotFound) {
-		return workflows.Assessment{}, temporal.NewNonRetryableApplicationError("account "+r.AccountID+" not found", workflows.ErrTypeNotFound, err)
-	}
+	account, err := a.writeRequest(ctx, r)
 	if err != nil {
 		return workflows.Assessment{}, err
 	}
@@ -46,6 +40,25 @@ func (a *Activities) ScoreCreditRequest(ctx context.Context, r workflows.CreditR
 	if err := a.Store.RecordScore(ctx, r.ID, score); err != nil {
 		return workflows.Assessment{}, err
 	}
+	return a.assessment(score, account.Name), nil
+}
+
+// writeRequest writes a request's row, should nobody have written it, and
+// reads its account.
+func (a *Activities) writeRequest(ctx context.Context, r workflows.CreditRequest) (credit.Account, error) {
+	if err := a.Store.CreateCreditRequest(ctx, creditRequestRow(r)); err != nil {
+		return credit.Account{}, err
+	}
+	account, err := a.Store.Account(ctx, r.AccountID)
+	if errors.Is(err, store.ErrNotFound) {
+		return account, temporal.NewNonRetryableApplicationError("account "+r.AccountID+" not found", workflows.ErrTypeNotFound, err)
+	}
+	return account, err
+}
+
+// assessment is a verdict with the policy the request's workflow applies
+// while it waits.
+func (a *Activities) assessment(score policy.Score, accountName string) workflows.Assessment {
 	review := a.Policy.Review
 	return workflows.Assessment{
 		Score: workflows.Score{
@@ -57,8 +70,8 @@ func (a *Activities) ScoreCreditRequest(ctx context.Context, r workflows.CreditR
 			ExpireAfterDays: review.ExpireAfterDays, DefaultApprovalMax: review.DefaultApprovalMax,
 		},
 		Day:         a.Day,
-		AccountName: account.Name,
-	}, nil
+		AccountName: accountName,
+	}
 }
 
 // ApplyCreditDecision records a decision and applies it to the account.

@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 
 	"go.temporal.io/sdk/activity"
@@ -32,7 +33,13 @@ func (a *Activities) SendEmail(ctx context.Context, e workflows.Email) (workflow
 	if len(to) == 0 {
 		return workflows.SentEmail{}, temporal.NewNonRetryableApplicationError("nobody to send "+e.Kind+" to", workflows.ErrTypeNoRecipient, nil)
 	}
-	subject, text, html, err := email.Render(e.Kind, e.Facts)
+	facts, err := a.withDeskLinks(e)
+	if err != nil {
+		return workflows.SentEmail{}, err
+	}
+	e.Facts = facts
+	facts, replyTo, replyRef := a.replyTo(e)
+	subject, text, html, err := email.Render(e.Kind, facts)
 	if err != nil {
 		return workflows.SentEmail{}, temporal.NewNonRetryableApplicationError(err.Error(), workflows.ErrTypeTemplate, err)
 	}
@@ -42,14 +49,46 @@ func (a *Activities) SendEmail(ctx context.Context, e workflows.Email) (workflow
 			args[k] = v
 		}
 	}
-	m := email.Message{Key: e.Key, Kind: e.Kind, From: a.From, To: to, Subject: subject, Text: text, HTML: html, CustomArgs: args}
+	m := email.Message{Key: e.Key, Kind: e.Kind, From: a.From, To: to, Subject: subject, Text: text, HTML: html, CustomArgs: args, ReplyTo: replyTo}
 
+	row := outboxRow(m, e.IDs["account_id"])
+	row.ReplyRef = replyRef
+	var logged []any
+	if e.Kind == email.KindSignIn {
+		if a.Mail != nil {
+			// A sign-in link signs in whoever holds it: it goes to its
+			// owner's inbox and nowhere else, not into the outbox that
+			// admins read.
+			facts[signInURL] = "(withheld: a sign-in link is sent, never kept)"
+			if _, row.Text, row.HTML, err = email.Render(e.Kind, facts); err != nil {
+				return workflows.SentEmail{}, temporal.NewNonRetryableApplicationError(err.Error(), workflows.ErrTypeTemplate, err)
+			}
+		} else {
+			// Nobody receives it: the developer running without SendGrid
+			// signs in with the link from the log (or the outbox).
+			logged = []any{"sign_in_url", facts[signInURL]}
+		}
+	}
+	status, err := a.deliver(ctx, m, row, logged...)
+	return workflows.SentEmail{Status: status, To: to}, err
+}
+
+// outboxRow is what the outbox keeps of a message.
+func outboxRow(m email.Message, accountID string) store.NewEmail {
+	return store.NewEmail{Key: m.Key, Kind: m.Kind, To: m.To, Subject: m.Subject, Text: m.Text, HTML: m.HTML,
+		CustomArgs: m.CustomArgs, AccountID: accountID}
+}
+
+// deliver writes an email's outbox row and sends m once
+// (store.DeliverOnce); without SendGrid it logs the email with logged.
+// SendGrid refusing the recipient for good is a non-retryable
+// EmailRejected error; anything else is retried.
+func (a *Activities) deliver(ctx context.Context, m email.Message, row store.NewEmail, logged ...any) (string, error) {
 	logger := activity.GetLogger(ctx)
-	row := store.NewEmail{Key: m.Key, Kind: m.Kind, To: m.To, Subject: m.Subject, Text: m.Text, HTML: m.HTML,
-		CustomArgs: m.CustomArgs, AccountID: e.IDs["account_id"]}
 	status, err := a.Store.DeliverOnce(ctx, row, func(ctx context.Context) (string, error) {
 		if a.Mail == nil {
-			logger.Info("email not sent: SENDGRID_API_KEY is unset", "kind", e.Kind, "key", e.Key, "to", to, "subject", subject)
+			logger.Info("email not sent: SENDGRID_API_KEY is unset",
+				append([]any{"kind", m.Kind, "key", m.Key, "to", m.To, "subject", m.Subject}, logged...)...)
 			return store.EmailLogged, nil
 		}
 		err := a.Mail.Send(ctx, m)
@@ -61,12 +100,9 @@ func (a *Activities) SendEmail(ctx context.Context, e workflows.Email) (workflow
 	})
 	var rejected *email.RejectedError
 	if errors.As(err, &rejected) {
-		return workflows.SentEmail{Status: status, To: to}, temporal.NewNonRetryableApplicationError(rejected.Error(), workflows.ErrTypeEmailRejected, err)
+		return status, temporal.NewNonRetryableApplicationError(rejected.Error(), workflows.ErrTypeEmailRejected, err)
 	}
-	if err != nil {
-		return workflows.SentEmail{}, err
-	}
-	return workflows.SentEmail{Status: status, To: to}, nil
+	return status, err
 }
 
 func (a *Activities) recipients(ctx context.Context, e workflows.Email) ([]string, error) {
@@ -89,9 +125,59 @@ func (a *Activities) recipients(ctx context.Context, e workflows.Email) ([]strin
 			return nil, err
 		}
 		to = append(to, managers...)
+	case workflows.AudienceSalesRep:
+		account, err := a.Store.Account(ctx, e.IDs["account_id"])
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, temporal.NewNonRetryableApplicationError("no account "+e.IDs["account_id"]+" to find the sales rep of", workflows.ErrTypeNoRecipient, err)
+		}
+		if err != nil {
+			return nil, err
+		}
+		to = append(to, account.SalesRep)
 	default:
 		return nil, temporal.NewNonRetryableApplicationError("unknown audience "+e.Audience, workflows.ErrTypeAudience, nil)
 	}
 	slices.Sort(to)
 	return slices.Compact(to), nil
+}
+
+// Facts that the activity adds: links into the credit desk.
+const (
+	deskURL   = "DeskURL"
+	signInURL = "SignInURL"
+)
+
+// withDeskLinks adds to an email's facts the link its reader follows to
+// act: the request to decide, the escalation to acknowledge, the sign-in
+// link. They are made here, not in the workflow, so that the emails of
+// workflows already running carry them too, and so that a sign-in token
+// is never written into a workflow's history.
+func (a *Activities) withDeskLinks(e workflows.Email) (map[string]string, error) {
+	facts := maps.Clone(e.Facts)
+	if facts == nil {
+		facts = map[string]string{}
+	}
+	if a.Links == nil {
+		if e.Kind == email.KindSignIn {
+			return nil, temporal.NewNonRetryableApplicationError("no desk links configured to sign the sign-in link", workflows.ErrTypeTemplate, nil)
+		}
+		return facts, nil
+	}
+	switch e.Kind {
+	case email.KindRequestReceived, email.KindReviewReminder, email.KindReviewEscalation:
+		if id := e.IDs["request_id"]; id != "" {
+			facts[deskURL] = a.Links.Request(id)
+		}
+	case email.KindSalesEscalation, email.KindEscalationOverdue:
+		if id := e.IDs["escalation_id"]; id != "" {
+			facts[deskURL] = a.Links.Escalation(id)
+		}
+	case email.KindSignIn:
+		id := e.IDs[workflows.SignInLinkIDArg]
+		if id == "" {
+			return nil, temporal.NewNonRetryableApplicationError("a sign_in email names no sign-in link", workflows.ErrTypeTemplate, nil)
+		}
+		facts[signInURL] = a.Links.SignIn(id, facts["Next"])
+	}
+	return facts, nil
 }

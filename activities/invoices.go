@@ -75,9 +75,6 @@ func location(name string) *time.Location {
 	return loc
 }
 
-// customerKinds write to the billing contact.
-var customerKinds = map[string]bool{email.KindCourtesyNotice: true, email.KindInvoiceReminder: true, email.KindFinalNotice: true}
-
 // SendInvoiceEmail sends one email about an invoice through SendEmail.
 // A customer email re-reads the invoice first and is skipped when it is
 // no longer open with a balance: a reminder never follows a payment.
@@ -89,7 +86,7 @@ func (a *Activities) SendInvoiceEmail(ctx context.Context, e workflows.InvoiceEm
 	if err != nil {
 		return workflows.SentEmail{}, err
 	}
-	if customerKinds[e.Kind] && (inv.Status != credit.InvoiceOpen || inv.Balance.Minor == 0) {
+	if email.IsCustomerKind(e.Kind) && (inv.Status != credit.InvoiceOpen || inv.Balance.Minor == 0) {
 		return workflows.SentEmail{Status: workflows.EmailSkipped}, nil
 	}
 	account, err := a.Store.Account(ctx, inv.AccountID)

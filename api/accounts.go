@@ -25,6 +25,9 @@ func (h handlers) GetAccount(ctx context.Context, req GetAccountRequestObject) (
 	if err != nil {
 		return nil, err
 	}
+	if err := h.addReviews(ctx, []*credit.Account{&a}); err != nil {
+		return nil, err
+	}
 	if a.OpenInvoices, err = h.Store.OpenInvoices(ctx, a.ID, maxOpenInvoicesShown); err != nil {
 		return nil, err
 	}
@@ -65,6 +68,13 @@ func (h handlers) ListAccounts(ctx context.Context, req ListAccountsRequestObjec
 	}
 	items, next, err := h.Store.Accounts(ctx, f, after, limit)
 	if err != nil {
+		return nil, err
+	}
+	page := make([]*credit.Account, len(items))
+	for k := range items {
+		page[k] = &items[k]
+	}
+	if err := h.addReviews(ctx, page); err != nil {
 		return nil, err
 	}
 	return ListAccounts200JSONResponse(pageOf(items, next)), nil

@@ -86,3 +86,53 @@ func TestAnImportOfMoreThanTenThousandLinesIsRefused(t *testing.T) {
 	requireProblemStatus(t, resp, http.StatusRequestEntityTooLarge, "10,001 lines")
 	require.Contains(t, resp.Map(t)["detail"], "10000")
 }
+
+// The import reads its body as a stream: 60 MiB of NDJSON (10,000 lines
+// of 6 KiB) go through without the API's resident memory growing by the
+// body, with an Idempotency-Key whose digest covers all of it.
+func TestAnImportIsReadAsAStreamNotHeldInMemory(t *testing.T) {
+	svc := testenv.StartService(t, testenv.Options{})
+	proc := svc.StartAPIProcess(t)
+	// Each line is refused on its own (a field NewInvoice does not have),
+	// so the answer stays small and nothing is started.
+	line := `{"account_id":"acc_x","number":"n","amount":{"amount":"1.00","currency":"EUR"},"issue_date":"2025-01-01","memo":"` +
+		strings.Repeat("m", 6<<10) + `"}` + "\n"
+	importOnce := func(key string, lines int) (int, string) {
+		req, err := http.NewRequest(http.MethodPost, proc.URL+"/api/v1/invoices/import",
+			io.LimitReader(&repeatedReader{s: line}, int64(len(line)*lines)))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/x-ndjson")
+		req.Header.Set("Authorization", "Bearer "+proc.Token(testenv.Admin))
+		req.Header.Set("Idempotency-Key", key)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header.Get("Idempotent-Replayed") + " " + string(body)
+	}
+	importOnce("warm-up", 3) // loads what every import needs
+	before := proc.ResidentMemory(t)
+	status, body := importOnce("stream-1", 10_000)
+	require.Equal(t, http.StatusUnprocessableEntity, status, body)
+	require.Contains(t, body, "none of the 10000 lines")
+	grew := proc.ResidentMemory(t) - before
+	t.Logf("the API's resident memory grew by %.1f MiB over a %d MiB import", float64(grew)/(1<<20), len(line)*10_000>>20)
+	require.Less(t, grew, int64(16<<20), "the API held the import")
+
+	// The same key and body: the first answer, from the stored digest.
+	status, replayed := importOnce("stream-1", 10_000)
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.True(t, strings.HasPrefix(replayed, "true "), "not replayed: %.200s", replayed)
+}
+
+// repeatedReader repeats a string without end.
+type repeatedReader struct {
+	s   string
+	off int
+}
+
+func (r *repeatedReader) Read(p []byte) (int, error) {
+	n := copy(p, r.s[r.off:])
+	r.off = (r.off + n) % len(r.s)
+	return n, nil
+}

@@ -130,6 +130,8 @@ func (s *Server) newCreditRequest(ctx context.Context, user credit.User, body Ne
 			v.fail("requested_limit.amount", "must be above the current limit "+account.CreditLimit.Display())
 		}
 		r.AccountID = account.ID
+	default:
+		v.fail("kind", "periodic reviews are started by Creditflow's review schedule; ask for a pre_approval or a limit_increase")
 	}
 	return r, v.err()
 }
@@ -193,10 +195,16 @@ func (h handlers) DecideCreditRequest(ctx context.Context, req DecideCreditReque
 	var v checker
 	d := workflows.DecisionInput{
 		Outcome: string(body.Outcome),
-		Reason:  v.text("reason", deref(body.Reason), body.Outcome == OutcomeDecline),
+		Reason:  v.text("reason", deref(body.Reason), body.Outcome == OutcomeDecline || body.Outcome == OutcomeHold),
 		By:      decider(user),
 	}
-	if body.Outcome != OutcomeDecline {
+	switch {
+	case body.Outcome == OutcomeHold && body.ApprovedLimit != nil:
+		v.fail("approved_limit", "a hold keeps the limit; to lower it, approve a lower limit")
+	case body.Outcome == OutcomeHold && r.Kind != credit.KindPeriodicReview:
+		v.fail("outcome", "hold decides a periodic_review only")
+	case body.Outcome == OutcomeHold, body.Outcome == OutcomeDecline:
+	default:
 		if body.ApprovedLimit == nil {
 			v.fail("approved_limit", "is required, "+moneyExample)
 		} else {
@@ -225,7 +233,9 @@ func (h handlers) DecideCreditRequest(ctx context.Context, req DecideCreditReque
 	if strings.EqualFold(user.Email, r.CreatedBy) {
 		return nil, forbidden("segregation of duties: nobody decides a request they created")
 	}
-	if user.Role == credit.RoleCredit && d.ApprovedLimit != nil && user.ApprovalLimit != nil {
+	// Keeping or lowering a limit under review grants no credit.
+	grants := d.ApprovedLimit != nil && (r.Kind != credit.KindPeriodicReview || d.ApprovedLimit.Minor > r.RequestedLimit.Minor)
+	if user.Role == credit.RoleCredit && grants && user.ApprovalLimit != nil {
 		if mine := money.FromMajor(*user.ApprovalLimit, d.ApprovedLimit.Currency); d.ApprovedLimit.Minor > mine.Minor {
 			return nil, forbidden("approved_limit: above your approval limit of " + mine.Display())
 		}

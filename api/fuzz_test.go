@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -27,7 +26,8 @@ import (
 func postOperations(t testing.TB) []string {
 	var ops []string
 	for path, item := range spec().Paths.Map() {
-		if item.Post != nil {
+		// SendGrid's webhooks read their own bodies (webhooks_test.go).
+		if item.Post != nil && !strings.HasPrefix(path, "/webhooks/") {
 			ops = append(ops, path)
 		}
 	}
@@ -88,27 +88,29 @@ func FuzzImportLines(f *testing.F) {
 	for _, s := range []string{
 		`{"account_id":"acc_1","number":"1","amount":{"amount":"1.00","currency":"EUR"},"issue_date":"2025-01-01"}`,
 		"\n\n{}\n  \n{\"number\":5}\n", `{"amount":{"amount":"1e9","currency":"EUR"}}`, "{\"due_date\":\"2025-02-30\"}\r\n", "\x00\n\xff",
+		`[{"number":"1"}, 2, "x"]`, `[`, `[{}]]`, `[] []`, `{"a":1}`,
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		lines, err := importLines(ImportInvoicesRequestObject{Body: io.NopCloser(bytes.NewReader(body))})
-		if err != nil {
-			var p *Problem
-			if !errors.As(err, &p) || p.Status < 400 || p.Status >= 500 {
-				t.Fatalf("%q: %v", body, err)
-			}
-			return
-		}
-		for _, l := range lines {
-			if len(bytes.TrimSpace(l.body)) == 0 {
-				t.Fatalf("%q: an empty line %d", body, l.number)
-			}
-			if _, problems := importedInvoice(l.body); problems != nil {
-				for _, fp := range problems {
-					if fp.Field == "" || fp.Detail == "" {
-						t.Fatalf("%q line %d: a problem without its field: %+v", body, l.number, fp)
+		for _, ndjson := range []bool{true, false} {
+			err := eachImportLine(bytes.NewReader(body), ndjson, func(l importLine) error {
+				if len(bytes.TrimSpace(l.body)) == 0 {
+					t.Fatalf("%q: an empty line %d", body, l.number)
+				}
+				if _, problems := importedInvoice(l.body); problems != nil {
+					for _, fp := range problems {
+						if fp.Field == "" || fp.Detail == "" {
+							t.Fatalf("%q line %d: a problem without its field: %+v", body, l.number, fp)
+						}
 					}
+				}
+				return nil
+			})
+			if err != nil {
+				var p *Problem
+				if !errors.As(err, &p) || p.Status < 400 || p.Status >= 500 {
+					t.Fatalf("%q: %v", body, err)
 				}
 			}
 		}

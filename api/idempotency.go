@@ -3,9 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"errors"
-	"io"
 	"net/http"
 	"time"
 
@@ -18,9 +16,9 @@ import (
 // idempotent makes every POST that carries an Idempotency-Key safe to
 // retry: the first answer (2xx or 4xx) is stored and replayed; a key reused
 // with another body is refused; a 5xx releases the key so a retry runs.
-// It hashes the body that jsonBody read within the route's limit
-// (hasBody), and reads none otherwise.
-func (s *Server) idempotent(hasBody bool) echo.MiddlewareFunc {
+// The request's digest comes from jsonBody, which read the body within the
+// route's limit; this reads no body.
+func (s *Server) idempotent() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			key := c.Request().Header.Get("Idempotency-Key")
@@ -33,17 +31,10 @@ func (s *Server) idempotent(hasBody bool) echo.MiddlewareFunc {
 			if !isText(key) {
 				return badRequest(FieldProblem{"Idempotency-Key", "must be UTF-8 text"})
 			}
-			var body []byte
-			if hasBody {
-				var err error
-				if body, err = io.ReadAll(c.Request().Body); err != nil {
-					return badRequest(FieldProblem{"body", "could not be read"})
-				}
-				c.Request().Body = io.NopCloser(bytes.NewReader(body))
+			sum, _ := c.Request().Context().Value(bodyDigest{}).([]byte)
+			if sum == nil {
+				sum = requestDigest(c.Request()).Sum(nil)
 			}
-			h := sha256.New()
-			h.Write([]byte(c.Request().Method + " " + c.Request().URL.Path + "\n"))
-			h.Write(body)
 			user := currentUser(c.Request().Context())
 			// The key's bookkeeping goes on when the client hangs up, so the
 			// key is never left in flight by a vanished caller; the lease
@@ -58,7 +49,7 @@ func (s *Server) idempotent(hasBody bool) echo.MiddlewareFunc {
 			if deadline, ok := c.Request().Context().Deadline(); ok {
 				lease = time.Until(deadline) + bookkeepingTimeout
 			}
-			stored, err := s.Store.ClaimIdempotencyKey(ctx, user.ID, key, c.Request().Method, c.Request().URL.Path, h.Sum(nil), lease)
+			stored, err := s.Store.ClaimIdempotencyKey(ctx, user.ID, key, c.Request().Method, c.Request().URL.Path, sum, lease)
 			switch {
 			case errors.Is(err, store.ErrKeyReused):
 				return unprocessable(FieldProblem{Field: "Idempotency-Key", Detail: "was already used for a different request"})

@@ -1,16 +1,21 @@
 package api
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/labstack/echo/v4"
 
 	"github.com/creditflow/creditflow/credit"
 )
@@ -21,6 +26,8 @@ type ImportReport struct {
 	Duplicates int          `json:"duplicates"`
 	Errors     int          `json:"errors"`
 	Lines      []ImportLine `json:"lines"`
+	// Pacing: how the starts were paced (import_pacing.go).
+	Pacing ImportPacing `json:"pacing"`
 }
 
 // ImportLine is what became of one line of an import.
@@ -38,88 +45,64 @@ const (
 	lineInvalid   = "invalid"
 )
 
-// ImportInvoices takes many invoices at once, for an ERP sync: a JSON
-// array or NDJSON. Each line is validated on its own against the
-// document's NewInvoice, the valid ones are stored in bulk (a number the
-// account already has is a duplicate, not an error), and their workflows
-// are started concurrently.
-func (h handlers) ImportInvoices(ctx context.Context, req ImportInvoicesRequestObject) (ImportInvoicesResponseObject, error) {
-	lines, err := importLines(req)
+const (
+	// maxImportLines bounds the invoices of one import call: a bigger ERP
+	// sync is sent in several calls, each answered line by line.
+	maxImportLines = 10_000
+	// importChunk is how many lines are validated, stored and started
+	// together: the import holds one chunk's invoices at a time, whatever
+	// the size of the file.
+	importChunk = 1_000
+)
+
+// importInvoices takes many invoices at once, for an ERP sync: a JSON
+// array or NDJSON. It reads the body as a stream (the generated strict
+// wrapper would decode a JSON array whole, so this operation is excluded
+// from generation and routed in Handler): a first pass checks the framing
+// (lines, length, JSON) so that a malformed file creates nothing, then
+// the lines go through in chunks. Each line is validated on its own
+// against the document's NewInvoice; the valid ones are stored in bulk
+// (a number the account already has is a duplicate, not an error) and
+// their workflows started.
+func (h handlers) importInvoices(c echo.Context) error {
+	body, ok := c.Request().Body.(io.ReadSeeker)
+	if !ok {
+		return fmt.Errorf("import: the body was not spooled (x-streamed missing from the document?)")
+	}
+	mediaType, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
+	ndjson := mediaType == "application/x-ndjson"
+	lines := 0
+	if err := eachImportLine(body, ndjson, func(importLine) error {
+		if lines++; lines > maxImportLines {
+			return problem(http.StatusRequestEntityTooLarge, "too-large", "Too many invoices",
+				fmt.Sprintf("an import takes at most %d invoices per call; send the rest in another", maxImportLines))
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if _, err := body.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	imp := importer{handlers: h, by: currentUser(c.Request().Context()).Email, seen: map[[2]string]bool{},
+		report: ImportReport{Lines: make([]ImportLine, 0, lines)}}
+	ctx := c.Request().Context()
+	begin := time.Now()
+	err := eachImportLine(body, ndjson, func(l importLine) error {
+		imp.add(l)
+		if len(imp.chunk) < importChunk {
+			return nil
+		}
+		return imp.flush(ctx)
+	})
+	if err == nil {
+		err = imp.flush(ctx)
+	}
 	if err != nil {
-		return nil, err
+		return err
 	}
-	by := currentUser(ctx).Email
-	report := ImportReport{Lines: make([]ImportLine, len(lines))}
-	invoices := make([]*credit.Invoice, len(lines))
-	var accountIDs []string
-	for k, l := range lines {
-		report.Lines[k].Line = l.number
-		body, problems := importedInvoice(l.body)
-		if len(problems) == 0 {
-			var v checker
-			inv := h.newInvoice(&v, body, by)
-			problems = v.errs
-			invoices[k] = &inv
-			if !slices.Contains(accountIDs, inv.AccountID) {
-				accountIDs = append(accountIDs, inv.AccountID)
-			}
-		}
-		if len(problems) > 0 {
-			report.Lines[k].Status, report.Lines[k].Errors, invoices[k] = lineInvalid, problems, nil
-		}
-	}
-	accounts, err := h.Store.AccountsByID(ctx, accountIDs)
-	if err != nil {
-		return nil, err
-	}
-	var valid []credit.Invoice
-	firstLine := map[[2]string]bool{}
-	for k, inv := range invoices {
-		if inv == nil {
-			continue
-		}
-		var v checker
-		account, found := accounts[inv.AccountID]
-		checkAccount(&v, *inv, account, found)
-		key := [2]string{inv.AccountID, inv.Number}
-		switch {
-		case len(v.errs) > 0:
-			report.Lines[k].Status, report.Lines[k].Errors, invoices[k] = lineInvalid, v.errs, nil
-		case firstLine[key]:
-			report.Lines[k].Status, invoices[k] = lineDuplicate, nil // twice in this import
-		default:
-			firstLine[key] = true
-			valid = append(valid, *inv)
-		}
-	}
-	started, err := h.startImportedInvoices(ctx, valid)
-	if err != nil {
-		return nil, err
-	}
-	for k, inv := range invoices {
-		if inv == nil {
-			continue
-		}
-		switch started[inv.ID] {
-		case importDuplicate:
-			report.Lines[k].Status = lineDuplicate
-		case importStarted:
-			report.Lines[k].Status, report.Lines[k].InvoiceID = lineCreated, inv.ID
-		default:
-			report.Lines[k].Status = lineInvalid
-			report.Lines[k].Errors = []FieldProblem{{"body", "its follow-up could not be started; nothing was recorded, send the line again"}}
-		}
-	}
-	if len(valid) == 0 && !slices.ContainsFunc(report.Lines, func(l ImportLine) bool { return l.Status == lineDuplicate }) {
-		// Nothing in the body is an invoice: a bad request, not a report.
-		errs := []FieldProblem{{"body", fmt.Sprintf("none of the %d lines is a valid invoice", len(lines))}}
-		for _, l := range report.Lines {
-			for _, e := range l.Errors {
-				errs = append(errs, FieldProblem{fmt.Sprintf("lines[%d].%s", l.Line, e.Field), e.Detail})
-			}
-		}
-		return nil, unprocessable(errs[:min(len(errs), 50)]...)
-	}
+	report := imp.report
+	report.Pacing = h.importPacing(begin)
 	for _, l := range report.Lines {
 		switch l.Status {
 		case lineCreated:
@@ -130,60 +113,190 @@ func (h handlers) ImportInvoices(ctx context.Context, req ImportInvoicesRequestO
 			report.Errors++
 		}
 	}
-	return ImportInvoices200JSONResponse(report), nil
+	if imp.valid == 0 && report.Duplicates == 0 {
+		// Nothing in the body is an invoice: a bad request, not a report.
+		errs := []FieldProblem{{"body", fmt.Sprintf("none of the %d lines is a valid invoice", len(report.Lines))}}
+		for _, l := range report.Lines {
+			for _, e := range l.Errors {
+				errs = append(errs, FieldProblem{fmt.Sprintf("lines[%d].%s", l.Line, e.Field), e.Detail})
+			}
+		}
+		return unprocessable(errs[:min(len(errs), 50)]...)
+	}
+	return c.JSON(http.StatusOK, report)
+}
+
+// importer carries an import from chunk to chunk: the report so far, the
+// invoices of the chunk being read, and the business keys already seen
+// (a number twice in one import is a duplicate).
+type importer struct {
+	handlers
+	by     string
+	report ImportReport
+	chunk  []pendingLine
+	seen   map[[2]string]bool
+	valid  int // lines that were invoices, started or not
+}
+
+// pendingLine is a line that passed the document's checks, waiting for
+// its chunk's account lookup and workflow start.
+type pendingLine struct {
+	index   int // in report.Lines
+	invoice credit.Invoice
+}
+
+// add checks one line on its own; a valid one waits in the chunk.
+func (imp *importer) add(l importLine) {
+	imp.report.Lines = append(imp.report.Lines, ImportLine{Line: l.number})
+	k := len(imp.report.Lines) - 1
+	body, problems := importedInvoice(l.body)
+	if len(problems) == 0 {
+		var v checker
+		inv := imp.newInvoice(&v, body, imp.by)
+		if problems = v.errs; len(problems) == 0 {
+			imp.chunk = append(imp.chunk, pendingLine{k, inv})
+			return
+		}
+	}
+	imp.report.Lines[k].Status, imp.report.Lines[k].Errors = lineInvalid, problems
+}
+
+// flush checks the chunk's invoices against their accounts, starts the
+// valid ones' workflows (which write their rows) and reports each line.
+func (imp *importer) flush(ctx context.Context) error {
+	chunk := imp.chunk
+	imp.chunk = imp.chunk[:0]
+	if len(chunk) == 0 {
+		return nil
+	}
+	var accountIDs []string
+	for _, p := range chunk {
+		if !slices.Contains(accountIDs, p.invoice.AccountID) {
+			accountIDs = append(accountIDs, p.invoice.AccountID)
+		}
+	}
+	accounts, err := imp.Store.AccountsByID(ctx, accountIDs)
+	if err != nil {
+		return err
+	}
+	var valid []credit.Invoice
+	var lines []int
+	for _, p := range chunk {
+		line := &imp.report.Lines[p.index]
+		var v checker
+		account, found := accounts[p.invoice.AccountID]
+		checkAccount(&v, p.invoice, account, found)
+		key := [2]string{p.invoice.AccountID, p.invoice.Number}
+		switch {
+		case len(v.errs) > 0:
+			line.Status, line.Errors = lineInvalid, v.errs
+		case imp.seen[key]:
+			line.Status = lineDuplicate // twice in this import
+		default:
+			imp.seen[key] = true
+			imp.valid++
+			valid = append(valid, p.invoice)
+			lines = append(lines, p.index)
+		}
+	}
+	started, err := imp.startImportedInvoices(ctx, valid)
+	if err != nil {
+		return err
+	}
+	for k, inv := range valid {
+		line := &imp.report.Lines[lines[k]]
+		switch started[inv.ID] {
+		case importDuplicate:
+			line.Status = lineDuplicate
+		case importStarted:
+			line.Status, line.InvoiceID = lineCreated, inv.ID
+		default:
+			line.Status = lineInvalid
+			line.Errors = []FieldProblem{{"body", "its follow-up could not be started; nothing was recorded, send the line again"}}
+		}
+	}
+	return nil
 }
 
 type importLine struct {
 	number int
-	body   []byte
+	body   []byte // valid until the next line is read
 }
 
-// maxImportLines bounds the invoices of one import call: a bigger ERP
-// sync is sent in several calls, each answered line by line.
-const maxImportLines = 10_000
+// eachImportLine calls fn with each line of an import as it reads them:
+// the elements of a JSON array, or the non-blank lines of NDJSON
+// (numbered as in the file). A line longer than 1 MiB, or a body that is
+// not a JSON array of values, is a bad request.
+func eachImportLine(r io.Reader, ndjson bool, fn func(importLine) error) error {
+	if ndjson {
+		return eachNDJSONLine(r, fn)
+	}
+	dec := json.NewDecoder(r)
+	notJSON := func(err error) error {
+		var syntax *json.SyntaxError
+		switch {
+		case errors.As(err, &syntax):
+			return badRequest(FieldProblem{"body", fmt.Sprintf("malformed JSON at byte %d: %s", syntax.Offset, syntax.Error())})
+		case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+			return badRequest(FieldProblem{"body", "the JSON ends too early"})
+		}
+		return badRequest(FieldProblem{"body", "is not JSON"})
+	}
+	if tok, err := dec.Token(); err != nil {
+		return notJSON(err)
+	} else if tok != json.Delim('[') {
+		return badRequest(FieldProblem{"body", "must be a JSON array; or send application/x-ndjson"})
+	}
+	n := 0
+	for dec.More() {
+		var element json.RawMessage
+		if err := dec.Decode(&element); err != nil {
+			return notJSON(err)
+		}
+		if n++; len(element) > maxBody {
+			return badRequest(FieldProblem{"body", fmt.Sprintf("element %d is longer than 1 MiB", n)})
+		}
+		if err := fn(importLine{n, element}); err != nil {
+			return err
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return notJSON(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return badRequest(FieldProblem{"body", "unexpected data after the JSON value"})
+	}
+	if n == 0 {
+		return badRequest(FieldProblem{"body", "no invoices: the array is empty"})
+	}
+	return nil
+}
 
-// importLines splits an import into its lines: the elements of a JSON
-// array, or the non-blank lines of NDJSON (numbered as in the file). The
-// NDJSON lines are slices of the body jsonBody read, not copies.
-func importLines(req ImportInvoicesRequestObject) ([]importLine, error) {
-	tooMany := problem(http.StatusRequestEntityTooLarge, "too-large", "Too many invoices",
-		fmt.Sprintf("an import takes at most %d invoices per call; send the rest in another", maxImportLines))
-	if req.JSONBody != nil {
-		switch n := len(*req.JSONBody); {
-		case n == 0:
-			return nil, badRequest(FieldProblem{"body", "no invoices: the array is empty"})
-		case n > maxImportLines:
-			return nil, tooMany
+func eachNDJSONLine(r io.Reader, fn func(importLine) error) error {
+	br := bufio.NewReaderSize(r, maxBody+1)
+	lines := 0
+	for n := 1; ; n++ {
+		line, err := br.ReadSlice('\n')
+		switch {
+		case errors.Is(err, bufio.ErrBufferFull):
+			return badRequest(FieldProblem{"body", fmt.Sprintf("line %d is longer than 1 MiB", n)})
+		case err != nil && err != io.EOF:
+			return badRequest(FieldProblem{"body", "could not be read"})
 		}
-		out := make([]importLine, len(*req.JSONBody))
-		for k, e := range *req.JSONBody {
-			out[k] = importLine{k + 1, e}
+		if line = bytes.TrimSpace(line); len(line) > 0 {
+			lines++
+			if err := fn(importLine{n, line}); err != nil {
+				return err
+			}
 		}
-		return out, nil
+		if err == io.EOF {
+			break
+		}
 	}
-	raw, err := io.ReadAll(req.Body)
-	if err != nil {
-		return nil, badRequest(FieldProblem{"body", "could not be read"})
+	if lines == 0 {
+		return badRequest(FieldProblem{"body", "no invoices: one JSON object per line"})
 	}
-	var out []importLine
-	for n := 1; len(raw) > 0; n++ {
-		line, rest, _ := bytes.Cut(raw, []byte{'\n'})
-		raw = rest
-		if line = bytes.TrimSpace(line); len(line) == 0 {
-			continue
-		}
-		if len(line) > maxBody {
-			return nil, badRequest(FieldProblem{"body", fmt.Sprintf("line %d is longer than 1 MiB", n)})
-		}
-		if len(out) == maxImportLines {
-			return nil, tooMany
-		}
-		out = append(out, importLine{n, line})
-	}
-	if len(out) == 0 {
-		return nil, badRequest(FieldProblem{"body", "no invoices: one JSON object per line"})
-	}
-	return out, nil
+	return nil
 }
 
 // newInvoiceSchema is the document's NewInvoice, which every line of an

@@ -5,19 +5,13 @@ package api
 
 import (
 	"bytes"
-	"compress/flate"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"path"
-	"strings"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
 	"github.com/oapi-codegen/runtime"
 )
@@ -72,14 +66,17 @@ func (e Condition) Valid() bool {
 
 // Defines values for CreditRequestKind.
 const (
-	CreditRequestKindLimitIncrease CreditRequestKind = "limit_increase"
-	CreditRequestKindPreApproval   CreditRequestKind = "pre_approval"
+	CreditRequestKindLimitIncrease  CreditRequestKind = "limit_increase"
+	CreditRequestKindPeriodicReview CreditRequestKind = "periodic_review"
+	CreditRequestKindPreApproval    CreditRequestKind = "pre_approval"
 )
 
 // Valid indicates whether the value is a known member of the CreditRequestKind enum.
 func (e CreditRequestKind) Valid() bool {
 	switch e {
 	case CreditRequestKindLimitIncrease:
+		return true
+	case CreditRequestKindPeriodicReview:
 		return true
 	case CreditRequestKindPreApproval:
 		return true
@@ -94,6 +91,7 @@ const (
 	CreditRequestStatusApprovedWithConditions CreditRequestStatus = "approved_with_conditions"
 	CreditRequestStatusDeclined               CreditRequestStatus = "declined"
 	CreditRequestStatusExpired                CreditRequestStatus = "expired"
+	CreditRequestStatusHeld                   CreditRequestStatus = "held"
 	CreditRequestStatusPendingReview          CreditRequestStatus = "pending_review"
 	CreditRequestStatusScoring                CreditRequestStatus = "scoring"
 	CreditRequestStatusWithdrawn              CreditRequestStatus = "withdrawn"
@@ -109,6 +107,8 @@ func (e CreditRequestStatus) Valid() bool {
 	case CreditRequestStatusDeclined:
 		return true
 	case CreditRequestStatusExpired:
+		return true
+	case CreditRequestStatusHeld:
 		return true
 	case CreditRequestStatusPendingReview:
 		return true
@@ -159,6 +159,7 @@ const (
 	EmailKindContactMissing    EmailKind = "contact_missing"
 	EmailKindCourtesyNotice    EmailKind = "courtesy_notice"
 	EmailKindCreditHold        EmailKind = "credit_hold"
+	EmailKindCustomerReplied   EmailKind = "customer_replied"
 	EmailKindDisputeOpened     EmailKind = "dispute_opened"
 	EmailKindEscalationOverdue EmailKind = "escalation_overdue"
 	EmailKindFinalNotice       EmailKind = "final_notice"
@@ -181,6 +182,8 @@ func (e EmailKind) Valid() bool {
 	case EmailKindCourtesyNotice:
 		return true
 	case EmailKindCreditHold:
+		return true
+	case EmailKindCustomerReplied:
 		return true
 	case EmailKindDisputeOpened:
 		return true
@@ -205,6 +208,30 @@ func (e EmailKind) Valid() bool {
 	case EmailKindSalesEscalation:
 		return true
 	case EmailKindWeeklyDigest:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EscalationStatus.
+const (
+	EscalationStatusAcknowledged EscalationStatus = "acknowledged"
+	EscalationStatusClosed       EscalationStatus = "closed"
+	EscalationStatusOpen         EscalationStatus = "open"
+	EscalationStatusOverdue      EscalationStatus = "overdue"
+)
+
+// Valid indicates whether the value is a known member of the EscalationStatus enum.
+func (e EscalationStatus) Valid() bool {
+	switch e {
+	case EscalationStatusAcknowledged:
+		return true
+	case EscalationStatusClosed:
+		return true
+	case EscalationStatusOpen:
+		return true
+	case EscalationStatusOverdue:
 		return true
 	default:
 		return false
@@ -240,6 +267,7 @@ const (
 	OutcomeApprove               Outcome = "approve"
 	OutcomeApproveWithConditions Outcome = "approve_with_conditions"
 	OutcomeDecline               Outcome = "decline"
+	OutcomeHold                  Outcome = "hold"
 )
 
 // Valid indicates whether the value is a known member of the Outcome enum.
@@ -250,6 +278,32 @@ func (e Outcome) Valid() bool {
 	case OutcomeApproveWithConditions:
 		return true
 	case OutcomeDecline:
+		return true
+	case OutcomeHold:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReplyStatus.
+const (
+	ReplyStatusRead      ReplyStatus = "read"
+	ReplyStatusReceived  ReplyStatus = "received"
+	ReplyStatusUnmatched ReplyStatus = "unmatched"
+	ReplyStatusUnread    ReplyStatus = "unread"
+)
+
+// Valid indicates whether the value is a known member of the ReplyStatus enum.
+func (e ReplyStatus) Valid() bool {
+	switch e {
+	case ReplyStatusRead:
+		return true
+	case ReplyStatusReceived:
+		return true
+	case ReplyStatusUnmatched:
+		return true
+	case ReplyStatusUnread:
 		return true
 	default:
 		return false
@@ -276,25 +330,37 @@ type CreditCheckRequest struct {
 	Amount Money `json:"amount"`
 }
 
-// CreditRequestKind defines model for CreditRequestKind.
+// CreditRequestKind `periodic_review` requests are started by Creditflow's daily review
+// schedule (`created_by` "creditflow"), never filed: POST answers 422.
 type CreditRequestKind string
 
-// CreditRequestStatus defines model for CreditRequestStatus.
+// CreditRequestStatus `held`: a periodic review put the account on hold.
 type CreditRequestStatus string
 
 // DecisionRequest `approved_limit` for an approval (at most the requested limit, in its
 // currency); `conditions` only for approve_with_conditions; `reason`
 // required for a decline.
+//
+// A `periodic_review` is decided with `approve` and the limit to keep
+// (equal to its `requested_limit`, the limit under review), lower to
+// or raise to (a credit analyst raises up to their approval limit), or
+// with `hold` and a `reason` (no `approved_limit`). A limit lowered
+// below the account's exposure puts the account on hold.
 type DecisionRequest struct {
 	// ApprovedLimit An amount as a decimal string in an ISO 4217 currency; never a float, never negative.
 	ApprovedLimit *Money       `json:"approved_limit,omitempty"`
 	Conditions    *[]Condition `json:"conditions,omitempty"`
-	Outcome       Outcome      `json:"outcome"`
-	Reason        *string      `json:"reason,omitempty"`
+
+	// Outcome `hold` decides a periodic review only.
+	Outcome Outcome `json:"outcome"`
+	Reason  *string `json:"reason,omitempty"`
 }
 
 // Department defines model for Department.
 type Department string
+
+// DigestRunRequest Nothing to say yet; an empty object or no body.
+type DigestRunRequest = map[string]interface{}
 
 // DisputeResolution defines model for DisputeResolution.
 type DisputeResolution struct {
@@ -305,6 +371,9 @@ type DisputeResolution struct {
 
 // EmailKind defines model for EmailKind.
 type EmailKind string
+
+// EscalationStatus defines model for EscalationStatus.
+type EscalationStatus string
 
 // InvoiceStatus defines model for InvoiceStatus.
 type InvoiceStatus string
@@ -323,8 +392,11 @@ type Money struct {
 // NewCreditRequest defines model for NewCreditRequest.
 type NewCreditRequest struct {
 	// AccountId For a limit_increase.
-	AccountId *string           `json:"account_id,omitempty"`
-	Kind      CreditRequestKind `json:"kind"`
+	AccountId *string `json:"account_id,omitempty"`
+
+	// Kind `periodic_review` requests are started by Creditflow's daily review
+	// schedule (`created_by` "creditflow"), never filed: POST answers 422.
+	Kind CreditRequestKind `json:"kind"`
 
 	// Prospect The company a pre-approval is asked for.
 	Prospect *Prospect `json:"prospect,omitempty"`
@@ -365,7 +437,7 @@ type NewNote struct {
 	Department Department `json:"department"`
 }
 
-// Outcome defines model for Outcome.
+// Outcome `hold` decides a periodic review only.
 type Outcome string
 
 // Payment defines model for Payment.
@@ -401,6 +473,12 @@ type Prospect struct {
 	TradeReferences int     `json:"trade_references"`
 	YearsInBusiness int     `json:"years_in_business"`
 }
+
+// ReplyReading defines model for ReplyReading.
+type ReplyReading = map[string]interface{}
+
+// ReplyStatus received: stored, being matched; unmatched: no account found, kept for an admin; unread: on its account's timeline, pausing the customer's reminders (until pause_until); read: someone in credit read it.
+type ReplyStatus string
 
 // Status defines model for Status.
 type Status struct {
@@ -529,6 +607,14 @@ type WithdrawCreditRequestParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// RunDigestParams defines parameters for RunDigest.
+type RunDigestParams struct {
+	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
+	// stored and replayed, with the header `Idempotent-Replayed: true`;
+	// the same key with another body is 422.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // ResolveDisputeParams defines parameters for ResolveDispute.
 type ResolveDisputeParams struct {
 	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
@@ -551,6 +637,19 @@ type ListEmailsParams struct {
 	AccountId *string `form:"account_id,omitempty" json:"account_id,omitempty"`
 }
 
+// ListEscalationsParams defines parameters for ListEscalations.
+type ListEscalationsParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor *Cursor             `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Status *[]EscalationStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// SalesRep The sales rep's email.
+	SalesRep *string `form:"sales_rep,omitempty" json:"sales_rep,omitempty"`
+}
+
 // AcknowledgeEscalationParams defines parameters for AcknowledgeEscalation.
 type AcknowledgeEscalationParams struct {
 	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
@@ -559,19 +658,19 @@ type AcknowledgeEscalationParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
-// CreateInvoiceParams defines parameters for CreateInvoice.
-type CreateInvoiceParams struct {
-	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
-	// stored and replayed, with the header `Idempotent-Replayed: true`;
-	// the same key with another body is 422.
-	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+// ListInvoicesParams defines parameters for ListInvoices.
+type ListInvoicesParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor    *Cursor          `form:"cursor,omitempty" json:"cursor,omitempty"`
+	AccountId *string          `form:"account_id,omitempty" json:"account_id,omitempty"`
+	Status    *[]InvoiceStatus `form:"status,omitempty" json:"status,omitempty"`
 }
 
-// ImportInvoicesJSONBody defines parameters for ImportInvoices.
-type ImportInvoicesJSONBody = []json.RawMessage
-
-// ImportInvoicesParams defines parameters for ImportInvoices.
-type ImportInvoicesParams struct {
+// CreateInvoiceParams defines parameters for CreateInvoice.
+type CreateInvoiceParams struct {
 	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
 	// stored and replayed, with the header `Idempotent-Replayed: true`;
 	// the same key with another body is 422.
@@ -610,6 +709,34 @@ type WriteOffInvoiceParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListRepliesParams defines parameters for ListReplies.
+type ListRepliesParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page.
+	Cursor    *Cursor      `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Status    *ReplyStatus `form:"status,omitempty" json:"status,omitempty"`
+	AccountId *string      `form:"account_id,omitempty" json:"account_id,omitempty"`
+}
+
+// MarkReplyReadParams defines parameters for MarkReplyRead.
+type MarkReplyReadParams struct {
+	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
+	// stored and replayed, with the header `Idempotent-Replayed: true`;
+	// the same key with another body is 422.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ReceivablesReportParams defines parameters for ReceivablesReport.
+type ReceivablesReportParams struct {
+	// AsOf The report's date (YYYY-MM-DD, years 1900 to 2999); default today (UTC).
+	AsOf *string `form:"as_of,omitempty" json:"as_of,omitempty"`
+
+	// Accept `text/csv` for the aging by account; otherwise JSON.
+	Accept *string `json:"Accept,omitempty"`
+}
+
 // CheckCreditJSONRequestBody defines body for CheckCredit for application/json ContentType.
 type CheckCreditJSONRequestBody = CreditCheckRequest
 
@@ -625,6 +752,9 @@ type DecideCreditRequestJSONRequestBody = DecisionRequest
 // WithdrawCreditRequestJSONRequestBody defines body for WithdrawCreditRequest for application/json ContentType.
 type WithdrawCreditRequestJSONRequestBody = Withdrawal
 
+// RunDigestJSONRequestBody defines body for RunDigest for application/json ContentType.
+type RunDigestJSONRequestBody = DigestRunRequest
+
 // ResolveDisputeJSONRequestBody defines body for ResolveDispute for application/json ContentType.
 type ResolveDisputeJSONRequestBody = DisputeResolution
 
@@ -633,9 +763,6 @@ type AcknowledgeEscalationJSONRequestBody = Acknowledgement
 
 // CreateInvoiceJSONRequestBody defines body for CreateInvoice for application/json ContentType.
 type CreateInvoiceJSONRequestBody = NewInvoice
-
-// ImportInvoicesJSONRequestBody defines body for ImportInvoices for application/json ContentType.
-type ImportInvoicesJSONRequestBody = ImportInvoicesJSONBody
 
 // OpenDisputeJSONRequestBody defines body for OpenDispute for application/json ContentType.
 type OpenDisputeJSONRequestBody = NewDispute
@@ -648,6 +775,9 @@ type RecordPromiseJSONRequestBody = Promise
 
 // WriteOffInvoiceJSONRequestBody defines body for WriteOffInvoice for application/json ContentType.
 type WriteOffInvoiceJSONRequestBody = WriteOff
+
+// MarkReplyReadJSONRequestBody defines body for MarkReplyRead for application/json ContentType.
+type MarkReplyReadJSONRequestBody = ReplyReading
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -681,21 +811,27 @@ type ServerInterface interface {
 	// WithdrawCreditRequest Withdraw a request not yet decided
 	// (POST /api/v1/credit-requests/{id}/withdraw)
 	WithdrawCreditRequest(ctx echo.Context, id ID, params WithdrawCreditRequestParams) error
+	// RunDigest Run the weekly digest now
+	// (POST /api/v1/digests/run)
+	RunDigest(ctx echo.Context, params RunDigestParams) error
 	// ResolveDispute Resolve a dispute, optionally with a credit note; dunning resumes
 	// (POST /api/v1/disputes/{id}/resolve)
 	ResolveDispute(ctx echo.Context, id ID, params ResolveDisputeParams) error
 	// ListEmails The email outbox, oldest first
 	// (GET /api/v1/emails)
 	ListEmails(ctx echo.Context, params ListEmailsParams) error
+	// ListEscalations List escalations, oldest first
+	// (GET /api/v1/escalations)
+	ListEscalations(ctx echo.Context, params ListEscalationsParams) error
 	// AcknowledgeEscalation The sales rep acknowledges an escalation
 	// (POST /api/v1/escalations/{id}/acknowledge)
 	AcknowledgeEscalation(ctx echo.Context, id ID, params AcknowledgeEscalationParams) error
+	// ListInvoices List invoices, oldest first
+	// (GET /api/v1/invoices)
+	ListInvoices(ctx echo.Context, params ListInvoicesParams) error
 	// CreateInvoice Issue an invoice and start following it up
 	// (POST /api/v1/invoices)
 	CreateInvoice(ctx echo.Context, params CreateInvoiceParams) error
-	// ImportInvoices Import many invoices at once (ERP sync)
-	// (POST /api/v1/invoices/import)
-	ImportInvoices(ctx echo.Context, params ImportInvoicesParams) error
 	// GetInvoice One invoice with its balance, next dunning step and steps taken
 	// (GET /api/v1/invoices/{id})
 	GetInvoice(ctx echo.Context, id ID) error
@@ -711,6 +847,15 @@ type ServerInterface interface {
 	// WriteOffInvoice Write the invoice off; its follow-up ends
 	// (POST /api/v1/invoices/{id}/write-off)
 	WriteOffInvoice(ctx echo.Context, id ID, params WriteOffInvoiceParams) error
+	// ListReplies Customers' replies, in the order they arrived
+	// (GET /api/v1/replies)
+	ListReplies(ctx echo.Context, params ListRepliesParams) error
+	// MarkReplyRead Mark a customer's reply read; its customer's reminders resume
+	// (POST /api/v1/replies/{id}/read)
+	MarkReplyRead(ctx echo.Context, id ID, params MarkReplyReadParams) error
+	// ReceivablesReport The receivables report, per currency
+	// (GET /api/v1/reports/receivables)
+	ReceivablesReport(ctx echo.Context, params ReceivablesReportParams) error
 	// Healthz The process is up
 	// (GET /healthz)
 	Healthz(ctx echo.Context) error
@@ -1045,6 +1190,35 @@ func (w *ServerInterfaceWrapper) WithdrawCreditRequest(ctx echo.Context) error {
 	return err
 }
 
+// RunDigest converts echo context to params.
+func (w *ServerInterfaceWrapper) RunDigest(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RunDigestParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RunDigest(ctx, params)
+	return err
+}
+
 // ResolveDispute converts echo context to params.
 func (w *ServerInterfaceWrapper) ResolveDispute(ctx echo.Context) error {
 	var err error
@@ -1127,6 +1301,45 @@ func (w *ServerInterfaceWrapper) ListEmails(ctx echo.Context) error {
 	return err
 }
 
+// ListEscalations converts echo context to params.
+func (w *ServerInterfaceWrapper) ListEscalations(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListEscalationsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "sales_rep" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sales_rep", ctx.QueryParams(), &params.SalesRep, runtime.BindQueryParameterOptions{Type: "string", Format: "email"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sales_rep: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListEscalations(ctx, params)
+	return err
+}
+
 // AcknowledgeEscalation converts echo context to params.
 func (w *ServerInterfaceWrapper) AcknowledgeEscalation(ctx echo.Context) error {
 	var err error
@@ -1163,6 +1376,45 @@ func (w *ServerInterfaceWrapper) AcknowledgeEscalation(ctx echo.Context) error {
 	return err
 }
 
+// ListInvoices converts echo context to params.
+func (w *ServerInterfaceWrapper) ListInvoices(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListInvoicesParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// ------------- Optional query parameter "account_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "account_id", ctx.QueryParams(), &params.AccountId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter account_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListInvoices(ctx, params)
+	return err
+}
+
 // CreateInvoice converts echo context to params.
 func (w *ServerInterfaceWrapper) CreateInvoice(ctx echo.Context) error {
 	var err error
@@ -1189,35 +1441,6 @@ func (w *ServerInterfaceWrapper) CreateInvoice(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CreateInvoice(ctx, params)
-	return err
-}
-
-// ImportInvoices converts echo context to params.
-func (w *ServerInterfaceWrapper) ImportInvoices(ctx echo.Context) error {
-	var err error
-
-	// Parameter object where we will unmarshal all parameters from the context
-	var params ImportInvoicesParams
-
-	headers := ctx.Request().Header
-	// ------------- Optional header parameter "Idempotency-Key" -------------
-	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
-		var IdempotencyKey IdempotencyKey
-		n := len(valueList)
-		if n != 1 {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
-		}
-
-		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
-		if err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
-		}
-
-		params.IdempotencyKey = &IdempotencyKey
-	}
-
-	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.ImportInvoices(ctx, params)
 	return err
 }
 
@@ -1381,6 +1604,116 @@ func (w *ServerInterfaceWrapper) WriteOffInvoice(ctx echo.Context) error {
 	return err
 }
 
+// ListReplies converts echo context to params.
+func (w *ServerInterfaceWrapper) ListReplies(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListRepliesParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "account_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "account_id", ctx.QueryParams(), &params.AccountId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter account_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListReplies(ctx, params)
+	return err
+}
+
+// MarkReplyRead converts echo context to params.
+func (w *ServerInterfaceWrapper) MarkReplyRead(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params MarkReplyReadParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.MarkReplyRead(ctx, id, params)
+	return err
+}
+
+// ReceivablesReport converts echo context to params.
+func (w *ServerInterfaceWrapper) ReceivablesReport(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ReceivablesReportParams
+	// ------------- Optional query parameter "as_of" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "as_of", ctx.QueryParams(), &params.AsOf, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter as_of: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Accept" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Accept")]; found {
+		var Accept string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Accept, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Accept", valueList[0], &Accept, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Accept: %s", err))
+		}
+
+		params.Accept = &Accept
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReceivablesReport(ctx, params)
+	return err
+}
+
 // Healthz converts echo context to params.
 func (w *ServerInterfaceWrapper) Healthz(ctx echo.Context) error {
 	var err error
@@ -1478,16 +1811,21 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/api/v1/accounts/:id/timeline", wrapper.AccountTimeline, options.OperationMiddlewares["accountTimeline"]...)
 	router.POST(options.BaseURL+"/api/v1/accounts/:id/notes", wrapper.AddAccountNote, options.OperationMiddlewares["addAccountNote"]...)
 	router.POST(options.BaseURL+"/api/v1/accounts/:id/credit-checks", wrapper.CheckCredit, options.OperationMiddlewares["checkCredit"]...)
+	router.GET(options.BaseURL+"/api/v1/invoices", wrapper.ListInvoices, options.OperationMiddlewares["listInvoices"]...)
 	router.POST(options.BaseURL+"/api/v1/invoices", wrapper.CreateInvoice, options.OperationMiddlewares["createInvoice"]...)
-	router.POST(options.BaseURL+"/api/v1/invoices/import", wrapper.ImportInvoices, options.OperationMiddlewares["importInvoices"]...)
 	router.GET(options.BaseURL+"/api/v1/invoices/:id", wrapper.GetInvoice, options.OperationMiddlewares["getInvoice"]...)
 	router.POST(options.BaseURL+"/api/v1/invoices/:id/payments", wrapper.RecordPayment, options.OperationMiddlewares["recordPayment"]...)
 	router.POST(options.BaseURL+"/api/v1/invoices/:id/disputes", wrapper.OpenDispute, options.OperationMiddlewares["openDispute"]...)
 	router.POST(options.BaseURL+"/api/v1/disputes/:id/resolve", wrapper.ResolveDispute, options.OperationMiddlewares["resolveDispute"]...)
 	router.POST(options.BaseURL+"/api/v1/invoices/:id/promises", wrapper.RecordPromise, options.OperationMiddlewares["recordPromise"]...)
 	router.POST(options.BaseURL+"/api/v1/invoices/:id/write-off", wrapper.WriteOffInvoice, options.OperationMiddlewares["writeOffInvoice"]...)
+	router.GET(options.BaseURL+"/api/v1/escalations", wrapper.ListEscalations, options.OperationMiddlewares["listEscalations"]...)
 	router.POST(options.BaseURL+"/api/v1/escalations/:id/acknowledge", wrapper.AcknowledgeEscalation, options.OperationMiddlewares["acknowledgeEscalation"]...)
+	router.GET(options.BaseURL+"/api/v1/reports/receivables", wrapper.ReceivablesReport, options.OperationMiddlewares["receivablesReport"]...)
+	router.POST(options.BaseURL+"/api/v1/digests/run", wrapper.RunDigest, options.OperationMiddlewares["runDigest"]...)
 	router.GET(options.BaseURL+"/api/v1/emails", wrapper.ListEmails, options.OperationMiddlewares["listEmails"]...)
+	router.GET(options.BaseURL+"/api/v1/replies", wrapper.ListReplies, options.OperationMiddlewares["listReplies"]...)
+	router.POST(options.BaseURL+"/api/v1/replies/:id/read", wrapper.MarkReplyRead, options.OperationMiddlewares["markReplyRead"]...)
 
 }
 
@@ -2667,6 +3005,141 @@ func (response WithdrawCreditRequest503ApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type RunDigestRequestObject struct {
+	Params RunDigestParams
+	Body   *RunDigestJSONRequestBody
+}
+
+type RunDigestResponseObject interface {
+	VisitRunDigestResponse(w http.ResponseWriter) error
+}
+
+type RunDigest202JSONResponse DigestRun
+
+func (response RunDigest202JSONResponse) VisitRunDigestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunDigest400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RunDigest400ApplicationProblemPlusJSONResponse) VisitRunDigestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunDigest401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RunDigest401ApplicationProblemPlusJSONResponse) VisitRunDigestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunDigest403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RunDigest403ApplicationProblemPlusJSONResponse) VisitRunDigestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunDigest413ApplicationProblemPlusJSONResponse struct {
+	TooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RunDigest413ApplicationProblemPlusJSONResponse) VisitRunDigestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunDigest415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response RunDigest415ApplicationProblemPlusJSONResponse) VisitRunDigestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunDigest422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response RunDigest422ApplicationProblemPlusJSONResponse) VisitRunDigestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunDigest503ApplicationProblemPlusJSONResponse struct {
+	UnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RunDigest503ApplicationProblemPlusJSONResponse) VisitRunDigestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ResolveDisputeRequestObject struct {
 	Id     ID `json:"id"`
 	Params ResolveDisputeParams
@@ -2905,6 +3378,92 @@ func (response ListEmails403ApplicationProblemPlusJSONResponse) VisitListEmailsR
 	return err
 }
 
+type ListEscalationsRequestObject struct {
+	Params ListEscalationsParams
+}
+
+type ListEscalationsResponseObject interface {
+	VisitListEscalationsResponse(w http.ResponseWriter) error
+}
+
+type ListEscalations200JSONResponse EscalationPage
+
+func (response ListEscalations200JSONResponse) VisitListEscalationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEscalations400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListEscalations400ApplicationProblemPlusJSONResponse) VisitListEscalationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEscalations401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListEscalations401ApplicationProblemPlusJSONResponse) VisitListEscalationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEscalations403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListEscalations403ApplicationProblemPlusJSONResponse) VisitListEscalationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEscalations422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response ListEscalations422ApplicationProblemPlusJSONResponse) VisitListEscalationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AcknowledgeEscalationRequestObject struct {
 	Id     ID `json:"id"`
 	Params AcknowledgeEscalationParams
@@ -3073,6 +3632,108 @@ func (response AcknowledgeEscalation503ApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type ListInvoicesRequestObject struct {
+	Params ListInvoicesParams
+}
+
+type ListInvoicesResponseObject interface {
+	VisitListInvoicesResponse(w http.ResponseWriter) error
+}
+
+type ListInvoices200JSONResponse InvoicePage
+
+func (response ListInvoices200JSONResponse) VisitListInvoicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvoices400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvoices400ApplicationProblemPlusJSONResponse) VisitListInvoicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvoices401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvoices401ApplicationProblemPlusJSONResponse) VisitListInvoicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvoices403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvoices403ApplicationProblemPlusJSONResponse) VisitListInvoicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvoices404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvoices404ApplicationProblemPlusJSONResponse) VisitListInvoicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvoices422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvoices422ApplicationProblemPlusJSONResponse) VisitListInvoicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateInvoiceRequestObject struct {
 	Params CreateInvoiceParams
 	Body   *CreateInvoiceJSONRequestBody
@@ -3220,126 +3881,6 @@ func (response CreateInvoice503ApplicationProblemPlusJSONResponse) VisitCreateIn
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ImportInvoicesRequestObject struct {
-	Params   ImportInvoicesParams
-	JSONBody *ImportInvoicesJSONRequestBody
-	Body     io.Reader
-}
-
-type ImportInvoicesResponseObject interface {
-	VisitImportInvoicesResponse(w http.ResponseWriter) error
-}
-
-type ImportInvoices200JSONResponse ImportReport
-
-func (response ImportInvoices200JSONResponse) VisitImportInvoicesResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ImportInvoices400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response ImportInvoices400ApplicationProblemPlusJSONResponse) VisitImportInvoicesResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ImportInvoices401ApplicationProblemPlusJSONResponse struct {
-	UnauthorizedApplicationProblemPlusJSONResponse
-}
-
-func (response ImportInvoices401ApplicationProblemPlusJSONResponse) VisitImportInvoicesResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(401)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ImportInvoices403ApplicationProblemPlusJSONResponse struct {
-	ForbiddenApplicationProblemPlusJSONResponse
-}
-
-func (response ImportInvoices403ApplicationProblemPlusJSONResponse) VisitImportInvoicesResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(403)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ImportInvoices413ApplicationProblemPlusJSONResponse struct {
-	TooLargeApplicationProblemPlusJSONResponse
-}
-
-func (response ImportInvoices413ApplicationProblemPlusJSONResponse) VisitImportInvoicesResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(413)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ImportInvoices415ApplicationProblemPlusJSONResponse struct {
-	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
-}
-
-func (response ImportInvoices415ApplicationProblemPlusJSONResponse) VisitImportInvoicesResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(415)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ImportInvoices422ApplicationProblemPlusJSONResponse struct {
-	UnprocessableApplicationProblemPlusJSONResponse
-}
-
-func (response ImportInvoices422ApplicationProblemPlusJSONResponse) VisitImportInvoicesResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4086,6 +4627,334 @@ func (response WriteOffInvoice503ApplicationProblemPlusJSONResponse) VisitWriteO
 	return err
 }
 
+type ListRepliesRequestObject struct {
+	Params ListRepliesParams
+}
+
+type ListRepliesResponseObject interface {
+	VisitListRepliesResponse(w http.ResponseWriter) error
+}
+
+type ListReplies200JSONResponse ReplyPage
+
+func (response ListReplies200JSONResponse) VisitListRepliesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReplies400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListReplies400ApplicationProblemPlusJSONResponse) VisitListRepliesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReplies401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListReplies401ApplicationProblemPlusJSONResponse) VisitListRepliesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReplies403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListReplies403ApplicationProblemPlusJSONResponse) VisitListRepliesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReplies503ApplicationProblemPlusJSONResponse struct {
+	UnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListReplies503ApplicationProblemPlusJSONResponse) VisitListRepliesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkReplyReadRequestObject struct {
+	Id     ID `json:"id"`
+	Params MarkReplyReadParams
+	Body   *MarkReplyReadJSONRequestBody
+}
+
+type MarkReplyReadResponseObject interface {
+	VisitMarkReplyReadResponse(w http.ResponseWriter) error
+}
+
+type MarkReplyRead200JSONResponse Reply
+
+func (response MarkReplyRead200JSONResponse) VisitMarkReplyReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkReplyRead400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response MarkReplyRead400ApplicationProblemPlusJSONResponse) VisitMarkReplyReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkReplyRead401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response MarkReplyRead401ApplicationProblemPlusJSONResponse) VisitMarkReplyReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkReplyRead403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response MarkReplyRead403ApplicationProblemPlusJSONResponse) VisitMarkReplyReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkReplyRead404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response MarkReplyRead404ApplicationProblemPlusJSONResponse) VisitMarkReplyReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkReplyRead413ApplicationProblemPlusJSONResponse struct {
+	TooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response MarkReplyRead413ApplicationProblemPlusJSONResponse) VisitMarkReplyReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkReplyRead415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response MarkReplyRead415ApplicationProblemPlusJSONResponse) VisitMarkReplyReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkReplyRead422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response MarkReplyRead422ApplicationProblemPlusJSONResponse) VisitMarkReplyReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkReplyRead503ApplicationProblemPlusJSONResponse struct {
+	UnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response MarkReplyRead503ApplicationProblemPlusJSONResponse) VisitMarkReplyReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceivablesReportRequestObject struct {
+	Params ReceivablesReportParams
+}
+
+type ReceivablesReportResponseObject interface {
+	VisitReceivablesReportResponse(w http.ResponseWriter) error
+}
+
+type ReceivablesReport200JSONResponse ReceivablesReport
+
+func (response ReceivablesReport200JSONResponse) VisitReceivablesReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceivablesReport200TextcsvResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response ReceivablesReport200TextcsvResponse) VisitReceivablesReportResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/csv")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ReceivablesReport400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReceivablesReport400ApplicationProblemPlusJSONResponse) VisitReceivablesReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceivablesReport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReceivablesReport401ApplicationProblemPlusJSONResponse) VisitReceivablesReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceivablesReport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReceivablesReport403ApplicationProblemPlusJSONResponse) VisitReceivablesReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type HealthzRequestObject struct {
 }
 
@@ -4221,21 +5090,27 @@ type StrictServerInterface interface {
 	// WithdrawCreditRequest Withdraw a request not yet decided
 	// (POST /api/v1/credit-requests/{id}/withdraw)
 	WithdrawCreditRequest(ctx context.Context, request WithdrawCreditRequestRequestObject) (WithdrawCreditRequestResponseObject, error)
+	// RunDigest Run the weekly digest now
+	// (POST /api/v1/digests/run)
+	RunDigest(ctx context.Context, request RunDigestRequestObject) (RunDigestResponseObject, error)
 	// ResolveDispute Resolve a dispute, optionally with a credit note; dunning resumes
 	// (POST /api/v1/disputes/{id}/resolve)
 	ResolveDispute(ctx context.Context, request ResolveDisputeRequestObject) (ResolveDisputeResponseObject, error)
 	// ListEmails The email outbox, oldest first
 	// (GET /api/v1/emails)
 	ListEmails(ctx context.Context, request ListEmailsRequestObject) (ListEmailsResponseObject, error)
+	// ListEscalations List escalations, oldest first
+	// (GET /api/v1/escalations)
+	ListEscalations(ctx context.Context, request ListEscalationsRequestObject) (ListEscalationsResponseObject, error)
 	// AcknowledgeEscalation The sales rep acknowledges an escalation
 	// (POST /api/v1/escalations/{id}/acknowledge)
 	AcknowledgeEscalation(ctx context.Context, request AcknowledgeEscalationRequestObject) (AcknowledgeEscalationResponseObject, error)
+	// ListInvoices List invoices, oldest first
+	// (GET /api/v1/invoices)
+	ListInvoices(ctx context.Context, request ListInvoicesRequestObject) (ListInvoicesResponseObject, error)
 	// CreateInvoice Issue an invoice and start following it up
 	// (POST /api/v1/invoices)
 	CreateInvoice(ctx context.Context, request CreateInvoiceRequestObject) (CreateInvoiceResponseObject, error)
-	// ImportInvoices Import many invoices at once (ERP sync)
-	// (POST /api/v1/invoices/import)
-	ImportInvoices(ctx context.Context, request ImportInvoicesRequestObject) (ImportInvoicesResponseObject, error)
 	// GetInvoice One invoice with its balance, next dunning step and steps taken
 	// (GET /api/v1/invoices/{id})
 	GetInvoice(ctx context.Context, request GetInvoiceRequestObject) (GetInvoiceResponseObject, error)
@@ -4251,6 +5126,15 @@ type StrictServerInterface interface {
 	// WriteOffInvoice Write the invoice off; its follow-up ends
 	// (POST /api/v1/invoices/{id}/write-off)
 	WriteOffInvoice(ctx context.Context, request WriteOffInvoiceRequestObject) (WriteOffInvoiceResponseObject, error)
+	// ListReplies Customers' replies, in the order they arrived
+	// (GET /api/v1/replies)
+	ListReplies(ctx context.Context, request ListRepliesRequestObject) (ListRepliesResponseObject, error)
+	// MarkReplyRead Mark a customer's reply read; its customer's reminders resume
+	// (POST /api/v1/replies/{id}/read)
+	MarkReplyRead(ctx context.Context, request MarkReplyReadRequestObject) (MarkReplyReadResponseObject, error)
+	// ReceivablesReport The receivables report, per currency
+	// (GET /api/v1/reports/receivables)
+	ReceivablesReport(ctx context.Context, request ReceivablesReportRequestObject) (ReceivablesReportResponseObject, error)
 	// Healthz The process is up
 	// (GET /healthz)
 	Healthz(ctx context.Context, request HealthzRequestObject) (HealthzResponseObject, error)
@@ -4650,6 +5534,57 @@ func (sh *strictHandler) WithdrawCreditRequest(ctx echo.Context, id ID, params W
 	return nil
 }
 
+// RunDigest operation middleware
+func (sh *strictHandler) RunDigest(ctx echo.Context, params RunDigestParams) error {
+	var request RunDigestRequestObject
+
+	request.Params = params
+
+	var body RunDigestJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RunDigest(ctx.Request().Context(), request.(RunDigestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RunDigest")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RunDigestResponseObject); ok {
+		return validResponse.VisitRunDigestResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ResolveDispute operation middleware
 func (sh *strictHandler) ResolveDispute(ctx echo.Context, id ID, params ResolveDisputeParams) error {
 	var request ResolveDisputeRequestObject
@@ -4724,6 +5659,31 @@ func (sh *strictHandler) ListEmails(ctx echo.Context, params ListEmailsParams) e
 	return nil
 }
 
+// ListEscalations operation middleware
+func (sh *strictHandler) ListEscalations(ctx echo.Context, params ListEscalationsParams) error {
+	var request ListEscalationsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListEscalations(ctx.Request().Context(), request.(ListEscalationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListEscalations")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListEscalationsResponseObject); ok {
+		return validResponse.VisitListEscalationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // AcknowledgeEscalation operation middleware
 func (sh *strictHandler) AcknowledgeEscalation(ctx echo.Context, id ID, params AcknowledgeEscalationParams) error {
 	var request AcknowledgeEscalationRequestObject
@@ -4773,6 +5733,31 @@ func (sh *strictHandler) AcknowledgeEscalation(ctx echo.Context, id ID, params A
 	return nil
 }
 
+// ListInvoices operation middleware
+func (sh *strictHandler) ListInvoices(ctx echo.Context, params ListInvoicesParams) error {
+	var request ListInvoicesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListInvoices(ctx.Request().Context(), request.(ListInvoicesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListInvoices")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListInvoicesResponseObject); ok {
+		return validResponse.VisitListInvoicesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // CreateInvoice operation middleware
 func (sh *strictHandler) CreateInvoice(ctx echo.Context, params CreateInvoiceParams) error {
 	var request CreateInvoiceRequestObject
@@ -4815,59 +5800,6 @@ func (sh *strictHandler) CreateInvoice(ctx echo.Context, params CreateInvoicePar
 		return err
 	} else if validResponse, ok := response.(CreateInvoiceResponseObject); ok {
 		return validResponse.VisitCreateInvoiceResponse(ctx.Response())
-	} else if response != nil {
-		return fmt.Errorf("unexpected response type: %T", response)
-	}
-	return nil
-}
-
-// ImportInvoices operation middleware
-func (sh *strictHandler) ImportInvoices(ctx echo.Context, params ImportInvoicesParams) error {
-	var request ImportInvoicesRequestObject
-
-	request.Params = params
-	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
-		var body ImportInvoicesJSONRequestBody
-		var err error
-		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
-			// A request validator built on kin-openapi's openapi3filter with
-			// KeepValidatedValue leaves the value it validated on the body. Bind
-			// that value, matching member names exactly, so the handler receives
-			// what was validated instead of a second, case-insensitive decode.
-			// Otherwise bind only the request body, so that path and query
-			// parameters are not also bound into the body struct.
-			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
-				err = binder.BindBody(ctx, &body)
-			}
-		} else {
-			// A custom binder is installed on the Echo instance; defer to it
-			// entirely, since echo.Binder does not expose body-only binding and
-			// the binder may do more than decode (for example call ctx.Validate).
-			err = ctx.Bind(&body)
-		}
-		if err != nil {
-			return err
-		}
-		request.JSONBody = &body
-
-	}
-	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/x-ndjson") {
-		request.Body = ctx.Request().Body
-	}
-
-	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
-		return sh.ssi.ImportInvoices(ctx.Request().Context(), request.(ImportInvoicesRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ImportInvoices")
-	}
-
-	response, err := handler(ctx, request)
-
-	if err != nil {
-		return err
-	} else if validResponse, ok := response.(ImportInvoicesResponseObject); ok {
-		return validResponse.VisitImportInvoicesResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -5098,6 +6030,108 @@ func (sh *strictHandler) WriteOffInvoice(ctx echo.Context, id ID, params WriteOf
 	return nil
 }
 
+// ListReplies operation middleware
+func (sh *strictHandler) ListReplies(ctx echo.Context, params ListRepliesParams) error {
+	var request ListRepliesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListReplies(ctx.Request().Context(), request.(ListRepliesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListReplies")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListRepliesResponseObject); ok {
+		return validResponse.VisitListRepliesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// MarkReplyRead operation middleware
+func (sh *strictHandler) MarkReplyRead(ctx echo.Context, id ID, params MarkReplyReadParams) error {
+	var request MarkReplyReadRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body MarkReplyReadJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.MarkReplyRead(ctx.Request().Context(), request.(MarkReplyReadRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MarkReplyRead")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(MarkReplyReadResponseObject); ok {
+		return validResponse.VisitMarkReplyReadResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReceivablesReport operation middleware
+func (sh *strictHandler) ReceivablesReport(ctx echo.Context, params ReceivablesReportParams) error {
+	var request ReceivablesReportRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReceivablesReport(ctx.Request().Context(), request.(ReceivablesReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReceivablesReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReceivablesReportResponseObject); ok {
+		return validResponse.VisitReceivablesReportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // Healthz operation middleware
 func (sh *strictHandler) Healthz(ctx echo.Context) error {
 	var request HealthzRequestObject
@@ -5188,220 +6222,4 @@ func (sh *strictHandler) Readyz(ctx echo.Context) error {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
 	return nil
-}
-
-// Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
-// Stored as a slice of fixed-width chunks rather than one concatenated
-// const string: with thousands of chunks the chained `+` fold is several
-// times slower for the Go compiler than parsing a slice literal.
-var swaggerSpec = []string{
-	"7H3rctw20uiroHhSZamWGo0udjZSndpSbCfHu/GlbKe2cjw6QwzZM4MVB2AAUNLEparzNN+DfU/yFRoA",
-	"CXI4N1mS7cR/EotDXLrR3eg7P0apmBWCA9cqOvkYFVTSGWiQ+NfTUiohzb8yUKlkhWaCRyfR+ymQhMO1",
-	"Hqb4RkLEmOgpkELCJROlIgWdQC+KI2Ze/70EOY/iiNMZRCeRHRPFkUqnMKNmej0vzC9KS8Yn0c1NHL14",
-	"Zp7j8ILqaT2aZVEcSfi9ZBKy6ETLEsKZZvT6F+ATPY1OnhzHXRNnMCuEBp7O/wXzRdhe0gtQCMyb1+/e",
-	"E0XHQLQgErScn+DzMZNKE8rVFUiyc3h9TYQkx9fXu4SpAVdaSMgI5RmRUOR0DllMrpie4tgp0AwkSapd",
-	"6L237q0TYmBJTgfcvKjoDMgFzO1QyoWegiQjkc0JU+T48LA34B6/dtIaRQGIewbGJfg5fPy4C0G/sBnT",
-	"i3h5QydAFPtj6bHmOC5cK4MxLXMdnTzux2ZhNitn0clh3/zFuP3roNoC4xomIKMbswkJqhBcAZLhjzR7",
-	"C7+XoHBbqeAGb+aftChyllKzw/1CilEOs7/9R5ntfgy28Z2EcXQS/a/9mtT37a9q/40dZRdtE0I+FnIG",
-	"mTneGVOK8Qn557vXr2JCyYhmBOEnFceY1+wPLfz3ops4eir4OGfpg0LwSmhSCKXYKAfCOBKgBCVKmcIj",
-	"RdJSSuCaKE01kB2aS6DZnGSQsswQbVbavUFsBo9zNpnqXQTmJyFHLMuAPyQ0RuikNM9BPlJEihxiIq44",
-	"SDVlRUxoUUhxSXOCZGjOQsFEwgQ3Y8RTVmoGioxx64owjZC8EvonUfLsYY+FqDKdVkeBG3kvxC9UTuCh",
-	"MeolihaC5GYDuJtfOS31VEj2BzwwagxzzULOo5yU/IKLK05GQCVIosUFcL/NS8pyOsofFm+GvSXNzfbe",
-	"CKUnEpTBYckl0HRqtnNqLwy3y0KKFJR68H0G53sFeb7nsGqEGBmVmnChySXNWUZ2KLmSgk+IEcZxiPQx",
-	"gzzzIu+S5iXsnpIEpBRSJcTIfkUM1PZFB7Aqi0JIDdlLyBh9jwL+88BtQGTcEJXZCYKHclAUIK1s0Hjh",
-	"74Q7Mjs5NaICX2XmtDWhuRIkfOt6j2fmTSMTb/y9hxfWWZqK0gJaSLOSET0INuclzYcSLoGXsA7El4LD",
-	"3CC0ovJhKiGzt/NGA0cszxmfDGFGWW5GGQqgOjqJ7JOF+z+OcOdy3qGVxVEqgWrIhlQ35sqohj3NZtA5",
-	"H+54mHutYqN9w3UhVCk3xxBDMQXXdFYYHotomg6Pxj9cH4669mQ1lg4ARQF8yPilYKk9sCZh/dvoYj8/",
-	"f0/2qT1htf+RZTdE8HzeI4bsSl5QlhE/RUxEnoHSJCu93rhDNZkJpclBv797SjI6V0NxCdK8wbi54YBn",
-	"VOIPqGppmKl1eHhh1zMgOJiolBQxI2HClLa0PuTlbASyE3RFc1BDCcVmZKJgMnO8DNwoch8Mqc8K1AA1",
-	"NSAYRV3l4io67xqvqS7XwuUY6Z192UDHZjD8Q/Du49OSZjCUMAYJ3J1gW7uMo7LItqbiOVCphowPR6Vi",
-	"HFTn1DehYfLBWipIam1GrMBvsUdA+B1MXyM9PK0QJ3FbwHRtvANNDc5uIKg+OjH6D6Ta4MIdijEIFiVc",
-	"Ra4b0a0XlB10G5iXi4x4NlJGcxVWp82p0pXFuWjQNM4Ed7UCqncVXQZkrQrzUhzRVLNLg1XBh1ORm/NN",
-	"c6Eg6yTxs9TcoDlkE/CsQrOMGRBo/ibA2pjmCuIWIrnQ0DLYjvvGdFpYp6ClgmHJtRXxLUx5aXOMEoVQ",
-	"YywaPDXofi3ecDddaHsquAUpRFkOWoMcinFNugVIZeAeTkoqKddg1sygEMpS9tSoC3KoQTbOp4byKc70",
-	"dArpRce9itq/1VXdyJEQOVD+SdenBOp0ktXYqZbv5Fo3Syf2aqACC3cLKqEzr2hsAFB713bs8n0FW2qt",
-	"anllyLJOMTyi1qDy5HAWxdGPURw9jeLoWRRHzzsP+JbKBY4ZzTe7tZxtu9UaZoxyBL4Kyc/8ex3qSCqH",
-	"318czo5/71rggll0rZq8cSD/MgNu4loyrVeV7XurSNr/1KX2TFk6JYwXpVZkQi+BXOGTQjCuVYy+rqvp",
-	"3OrVpU7FDBqay+I9vaCjpGI2A26OZjtFUVqMbD1OpUJCt3qwmWbSOJBaP9let+hSGpAiAiUh4LdFkOuD",
-	"a/DDdnf6In01bkAYev9KFFtH35BxM7+CFcLaTXcXikJTIH0B6kLX+QcoM/RlJjQXH8+M5ifhksGVOczg",
-	"snD/HF4xPR2m/ipVeDWmOeP4FlwXuJ84Mq9lkl7xTqQ/CwRVm4GpJldU1b690ZxQYu9kIqT5E53OhitS",
-	"KjOyk3hROZonZODU1HEurgZRTBJaajGjmqUJOq13DSa7b+Qt+bKauPsmD1C0MeVUCkoH1dz2PsiqO2fR",
-	"hLQCcN22XrvXttAy/MyNLTRgCPHXRbSeQjbVNZpUlDTPNEEHCeW167Uyba2j2Ykp65FFHzLTasCt2zmd",
-	"756SpD7PBI1oO6Vdps0UpySxmEoG3KPFvk8cs9iQyJ3Q4V0T2qdQRRiy6bIAlpBJNwEUVOq24Y7GZGWL",
-	"1taqkfViwpRmqbKIzUq0g2ZUXoC2b2BgqlseMVWUukP0f4IbyVtFGx1i1oB2te5WvVlpbwtbcE6dZVov",
-	"BiO28bStVMWUyEtvVnX/fLklBtXCJSUK4FE9W8chdiknARoqGBq4bqKi6etYpYM4ennbgH0LW+g2JNJE",
-	"9JacFgzuhKfknPHJO219am0Tqm00p6KUGtTcAMBSQOTOGLeRXQVGIg2DJ6BSmlvT3QHuPBJjZsxsN0kX",
-	"X2512dGOEPkzOldEQk41u8TguJH3WQnETBUoVYFSHci/DtWEEqWhQE88JxnLyA7qa1qQq6mYxejExyfO",
-	"0oiJgZUUOU0h2+2tZq72ekbVYcquuOM8ajFBJ0pMMkuDMSmkmDEFu+t1RIOi2J9nFx08N3zQ1qnd9TiU",
-	"kAKz2qB/5C50fGJ0xvDU3RN3+AxZb5FwPIsGAxtU4f2HjWnqP7w/eoG0zP+GEnKj95u/Czo32AuBcAgc",
-	"GtmCD1LBNU310EXQjRYLcJHPhxmbGB2ki0IRY3dhNrwu9Uhc43RfgtHwvMb3tj4VWjsTb+ci2WbM7S5A",
-	"L3jXOSjXeB63D0Usu9hCnJlbqabqZU7brvuuYXyHfvdN77WfGOSZD1cunHsG2mkMC4BhRLVD/Apt1OqC",
-	"6qnP6sBo507iHUK9ZhigZz19SRwq3B/658luTGg7jSUOkpNs/kpiLMTELJGsJ36759iD1YWPFxhPfQvm",
-	"v0uVw27fTJWSsiS0Y8PS3b8ZC6EpOZoL12M3Ei2NU+2QLWuYxexm8WgP9kZGtBLzK9l59eyf716/2sUs",
-	"CDMtMcL8mvyNHHRfsouM4JEZYM5eDzRnG9A/brKat+ssm1C3hnesbtjFIdqfSCeJuHjm1lJyG3d4HI1o",
-	"Tnm6ubZ4G1kaBniXETUMURRuIhuXiWaltpkFLz7lFNOVhlGgw5pxK+LHDxIQdoRRO1wNEGqImuPGrNsC",
-	"qs25d+PDbVwbDm8VgdakF1wjwRkGRNGioO3cuk10Ld6QBWWB0oYuRsm0Bj4U43HnMVle2M5xdMaJhZtQ",
-	"Zb01bEZzYifF7BxOXrx7TY4PD74n3j10SjhcgiSUjHNBdez+5JjSdwkdHseK9+u4y8Hh436/1+8jqFqD",
-	"NNv5fx/6ez+cfzyID57c7AwGPf/n0c3uP77rVKHcljp0xI6NE21MmqeVw5QYJQRTOep9Pf/1bRiCZUrs",
-	"mTla2zzb+7/nH49uvltLcBVVVTvtIoZXcLUQ19sm1NgQvU08/IRuuGZgoIeOolXZ2J8t9LXOzr9tXKl1",
-	"LC6M055rydkE7rItTuW2Pq513qpGnvjxSgN7a6/JOpfREgQFSsGtyXYdQW6pQIRXd5MjXkuCuQxDI71P",
-	"0YMxEnq6QebF9pd5dSk3t/ArZ7+XQAojRC0SNmHJetdLHD9jKWak3iLRgng0nJKjPrmaAiccGBYsMEUm",
-	"7BK4W9nm/B89eRyWAPTjdZlUa+7SAF9LSOeV2JqxjL2zWf7N7ViwBSIu15irExShb6EUYyr3Zra0h/pO",
-	"3Ah36n9fq2MtYrACfa2JHvqJtkav1jAr9BKr0+xqONWzbgsff9Vwre8u3bZUWsyGVE7UcoJfnpJRowRJ",
-	"ZHjRVSL1DIyQYBwjQ1iktHMl5AUqOywjf0Pf6u6pUetwFjIRoIgoNRE8tQLpAua95eZNrRhx/eS409bd",
-	"RHOoHa/G4KZKD9H0XGK+cH3LcEoTOcrG+08wMmpJA73VtqbM4oPyzEjGlGKYjbwDnv0sWUZ2hCQZg4xk",
-	"wjxX4rSq/PJTmekVYQ6VTCuC3lgiS44oRod1ZYDZvWD8IPiXtoG9ifMxmxNfksKoSksPnRQjGgbXetmy",
-	"0leALFzTXJUDo0VUbyNkmJC1mmQfJs543txEAvgAhceeCx3XeRrL0zQ6kffGesfvM6MPU6fQ9b4V7Vap",
-	"v4vq28amRrhwF0IDh+eCzfT2p6fkh+PH3xNX+kEykZYGV4tW3Qr36J077JT23qDFehKnxKPXtbdaHiwK",
-	"K810DivEbmiyTrUu1Mn+fp1x08vg0hfJqH103fmYTXXcpWRrrUT81W9mpVfvjQ1+3S/lughbtqmi24Km",
-	"OTxelc36JjAWt3BbYMGhmBWUY7KUhL0q04UpQtWFzT/p8ETcrspnfbHOWqMsKN5pwvLi3WtydPDkyd4B",
-	"oXkxpXuHvUVnA9374/zj4c13q0pm1kiLpfUma82OsLCjtfezV2fE/E7M76fElRWTX98/bXlVSnMM+z+C",
-	"zBnfxNTpKBepjJSD/hobZUlRSDXB4/52Ro6rFOnCX32wi5Ukt6v46GKT2kvYJOcFybaEI1cIlPdsBuae",
-	"fO6pcyEZYolats2t5lXCMO0ao9eLgfWuG7Fb7rPM9zZws8S+uIsISeqYOUmNQiY5ZN23Qzmb0c6quvb9",
-	"qoP8Xzcodghahdm7iJY3T+kLiJf/2+W70nzLq2gr59TispJpeD0eP+CiaIGkpWR6/s6chvNBYMHzWWkm",
-	"6lCjzt68sMXQ1ieT1CoDKZWxGbIMI7Z4vphJi/PVB2J0DVtAy/hYLK4ROLEx9x+j32i92KXIjHJqq5vM",
-	"uQsOJCslHeVAXMnzyYC7V8P7085hK/W9u1jZ7GPbOcNxKtFTKcrJlNABr4quvalZMaIiY5Hn4goyUhY+",
-	"lTmzMR5SiJylc8fDA27tBGwh4JJXSJUCVDOz8klNFmAJRewhRlNuwM0mDbjasUzDyzbgA/5U8EvgONmJ",
-	"+XvPVl1jsCMzhlqP/CgyZtApwcArDLyGQFKdz0+6KrAHnARF2kb8aEkZWpAZ1dQoJRLGpYKs7jeCYx8p",
-	"rNM+JRQTBcw8uA9rWQaF0e0Zjg8e98zWUUVBpacdvCnyUnWGb8wiO8nHgdPLBtEJGVThmEEUk0EVrLC/",
-	"Pf/17SC6SXbjZtwH139GtUNU8ttvv/229/Ll3rNniSEAo7JrhQbF0dHRD/j2c7QL8PWlhoYiO8myGvRk",
-	"99Ts3tW4fzjvIRIbte5iPLYGtUWwi2sFeRme3siGqRkY5DcH1srGsABdmmfJPi3Y/uVBgn4DklIpDfkk",
-	"Z65TAwJyQn60TRIGZb9/lKJ0wH9CckKob2MSm401uix4WrPiZAJakeP+QUwosc9RnhiaEKVL72aTqTbT",
-	"SJEDOe4f9chbkYM6IQkyDSabIMskZIdyms+V3q2eDa3gkAnuJKHZjPHk1OG2qszPmdIKfRxmEWWINrne",
-	"w38nPfKu0d/DzGNbfJwQLhDpVoiYk/HGm57CnDhHQIBZbPRD0xQKrRazX05xgiKncyJBl5KruguQWdU1",
-	"AkKGWdHXB9f7BSHS9AJI4pLojThIfBsl84edD/HycWAvR8MhH3q93rlhm+AStpzz3///vwznnLZaMhl2",
-	"Da9kM2N9K2OqvLNLQzl/9uZFFEeXIJXLSOn1e31fGk8LFp1ER71+78haD1O8phxhVkXx5tkEOnoIOQqh",
-	"fN4jZ7VwdQetp8AkMdTmJzo1VhZyGVYaoLwacAnFI8O/VS5Wsos9kfpHFqqKgF5k0UlkUH7mNxY3Glx9",
-	"6FaH6lf2bS+km3jti65TlnmzqzdS5ZDarLdFq+zdzLqomVboe6SsW3FZY6ZGzlq1/jp/3c15qwvTYb+/",
-	"oonHds07whLyjgYeZ0ijRoh6SsC+Isd2B10TVzvdD5pF4ZCD9UMa3W5w0NH6QXUPJDPi8HCTZcI+MDeh",
-	"VYBUWgFrDoNOVBD5QvXYib7Oio2mWDUWgxGp0blZpc2e2LNiAx41gq/mUQk06+JRsnPcPyLImlc+YbrJ",
-	"gT+DZ8Ct+e/Fs+gh6HBZE5kqbPqAlNQ/Xj+i6lrVJKLXvNqyvY4wPGCrr3xjCXvF+CJ1UhHQvROcc2ju",
-	"pVNIL6yXQajl9IcLxgRn7ZG3XiudgjUvPZhMmdsNqwGsAjXgLtUIrlOAzKoPbXiDhnzWaOu6OLAq/2nV",
-	"v2Brul1/abRaEVpKR9H1owvD3gmRdzQZuGna4EZBublHNgt7NyxjNdR6vnQxvx1zxtHxwQZLVK3fcMDj",
-	"TQDp6K91F7fQSzo3xpyQGUhrwhgl0vKTmrLiH5sLirXigAuXxb1SDCxcQ1eSGVvQqrRbX0VnWeZEPmZS",
-	"fNVs7dNaNuLlg7tbtlpzkYnNmX5j4c/KwmdZRigehPdhOe54pCpn1YNc99ViD6doOtZ+X4N5H+y9tU14",
-	"nwpsw/2/0pIypODP5M/Fow36R4+OnjI+sXnYU1pgJWKLG6rGfOjGuSeGcBqvE/6buUWwxWBi/QX/u9k7",
-	"JCEMFV4DhvNGa6CzR2rAGR+J64ZP5ZFCr0qQeuS3Yb1gM5rBMndJI+P6q3GadHbkWTZ3s6hvaR/y83tX",
-	"isMeOSv51x/fX8IT4sjbw7yUW1vv3Zpp4w2MUcNeSdgKyUcEKKm8+4kPjmHAAtudeEuV2pS92MYKghFX",
-	"U6ECb17F4djq+pTQAU+ahRV+XfNWUhMyNuEXvBL2vld2HfRStkdplauJAbeGcMDtu9Rt7z7HbtoDfkWN",
-	"JW37rTi0O7d+jxz2D0OL2sXJLf+SxPVCSjqNbERVsyxl62v7wfTtVheqTRTvw/uRF52yAiMYkJ3iMdQZ",
-	"uTayiqVW+ou/+X9YP6Jqpf9VaOdx9HgTNIStzFsavbposl0jE60uvKoi6VvKx1Uqyye6ijt0DpQwGkWe",
-	"GOOnLtap+R1S42fQnygy7tmvvJZXg5TSr8m73KSn2smMN0nsnKmqSuFQNkv1rm/rNfS6H3bsXHmve29w",
-	"c6XWLWk9k4qoOU+nUnBRqnx+Qg77/QGvLj2fsOI2ckoMEVfeavur9KHnkDUGfKfzQxW26t/mnStCR+IS",
-	"nE3c/NLFgO94tIo8SI486Pfjfr9ff/YDV6u++oHt1477P+Ae7Rdn/KG6pvnmvq9Cr9Vpkh1KbC+i6pGx",
-	"PtK8zCDr5NVnCPuns+sX43drN9H7LL70NaKlRY5/Op/cNzVhQU2wfBYku4QMXDUf3UwULxPB60Wv71C6",
-	"cXwP8+jyuRNShbGGrJ4QiqRFlSD8xIcobIJmrxJopCXPWp826hJTPtX0TySoguzZm8WPaj24TKqa136T",
-	"Sn8dqeRpMJBLRrmYgyZBNv5trRXXt8TJHtfH8pZan881WJAMb+20vj3D1627LLTYfGDtxWNxqUlkW5H6",
-	"PozfRMSfX0Q4/jJGhm++6W/03H/+0hueXGhj47jcfgmqnEGYLld9umkzfabTpMR8yPXBmm5h8QtT+rmd",
-	"4HOFTXzx0Eb8GJTIL2aZnhEJKSsYYPR4ZY6pLdNe/j3XLzYKU7caXRs9Fdgk4osWSQ3Gel/1G7A7XxpF",
-	"cRTf5JkuzqgLZOyNGzTYvJXCX6cmGNW/reWTM+T32FXb1DIhCRqKJsEH1cJPHO0SLTD4WYc/iG+Hq8jV",
-	"lOVQ2Rya5hdVyY9/u8tICL7o9DxsnfsVawTtj1Q9sD4QoHFpDm7dxDUo0fqmGfz5NYNGlUNICFhy1mhe",
-	"XYmyWkStNx/CDz1+gsVAElumndhvwPqmW3Xod+e4/wMR3Gg4vg/qbo88t2HWxDfPsm126/ZbyYDveG/u",
-	"UX93efTU90X7cuOm1ecpHzZVsbFsR2m3/flbSPSrEwwvlCrByABfim8UBKWp1K4U2Aa7SVncsW3g59i3",
-	"3wRen75sBcSZLf61TZzFuC5cFpLYJs9kR/CKIq30yBmHmCRPLSfsGYSfdH5/ONntkdcc8APNWIuMBbQD",
-	"ngvlsjsmQmC5sjrxOo+Qmig6V7EdMZoTu9yV+1IUlm1TDVn9KBRf7kMM7gdfM+y+ztAlqWzP7xf+CD6j",
-	"qNqoE0Ios1ptEAzxTMSee/bh3KzQe0uvXhrynlhK7Tql5i5azSI5kHpJSyy2MwDWlduUzcUKvQVhavY2",
-	"o9d7I5HN90ZzTLB/8v1B/+9/f3J8n1pco6P7EmlrgNgbzfeQ3iwFfumS9+vK/LaHQGaUz2sB47LOyM7z",
-	"t28wgr27XiKuknufmA9SC77xbUsJb63t3HPKx1bKxleR7OFvoyrLw/UsjwmHa1154fBDOvYChsIWt/P1",
-	"RHarbI8GGVbe/+2LiPzIO6HJ1wXwP0VwIOhB/cCK+pqowLdgwF8ni8EedaDb1+5+9Popl0AIBDuGY7a0",
-	"/TjV/Qsc1zFI3X2EMRUy8+1Cv2oZ4oF4YDfiZpcvoWMNts2OO8pvIuWvEF803EWoP/NTUlCpGc39A0Vy",
-	"ceXoov4sy724DawYsZ1Lby9GrCKzg22JML1rUW3Z7Q34GRlJbOfkFvQe09os6LLUnTByHWC/bmHkgPgy",
-	"hVGVO+yO55ss+ivJIseSWhgpdBqGJinTBEObIXFkxDdF/jQtZ4VYws4Ke8K2vdxALlXp8ou5lK5/5qeY",
-	"6l9OFqVvBnrPOZRrpIb7Lpc5n68mcPFNYHx6/qShvtBNQcR4fEpsKWaei6u9siDAs42ToFqSYAo019M/",
-	"Apdek5X/j/v9Hgm/KtVeoPtfi16jM2508uG8HR926MbQaxjtqcDwMd8ZaMlStRTSl+73tZBquNb7RU5Z",
-	"C8YO73wTHKOOgJ5CqYiZw7bkwubCxDbjWw1tMNzBQnYUyEvfFss/pBIIcENL2e4qhLiGjr05tR+n6cTK",
-	"a9f1cavz9zNugRtzlGatszcvyFHVpdVnXp29ebGOEpiqRq0CGusAlpP7W/vzZ6F2XLt3e5mxjGyE0hPp",
-	"/CZVE2VDJBJoOsXxyxDWnLbZj/rDublxkQDdrV7KPDqJ9vEmdvN99Jl+7dRuc783kwAbzyoRFjwLUzvC",
-	"xzZ5LXgSwHBzfvM/AQAA//8=",
-}
-
-// decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
-// after base64-decoding and flate-decompressing the embedded blob.
-func decodeSpec() ([]byte, error) {
-	encoded := strings.Join(swaggerSpec, "")
-	compressed, err := base64.StdEncoding.DecodeString(encoded)
-	if err != nil {
-		return nil, fmt.Errorf("error base64 decoding spec: %w", err)
-	}
-	zr := flate.NewReader(bytes.NewReader(compressed))
-	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(zr); err != nil {
-		return nil, fmt.Errorf("read flate: %w", err)
-	}
-	if err := zr.Close(); err != nil {
-		return nil, fmt.Errorf("close flate reader: %w", err)
-	}
-
-	return buf.Bytes(), nil
-}
-
-var rawSpec = decodeSpecCached()
-
-// a naive cache of the decoded OpenAPI spec
-func decodeSpecCached() func() ([]byte, error) {
-	data, err := decodeSpec()
-	return func() ([]byte, error) {
-		return data, err
-	}
-}
-
-// Constructs a synthetic filesystem for resolving external references when loading openapi specifications.
-func PathToRawSpec(pathToFile string) map[string]func() ([]byte, error) {
-	res := make(map[string]func() ([]byte, error))
-	if len(pathToFile) > 0 {
-		res[pathToFile] = rawSpec
-	}
-
-	return res
-}
-
-// GetSpec returns the OpenAPI specification corresponding to the generated
-// code in this file. External references in the spec are resolved through
-// PathToRawSpec; externally-referenced files must be embedded in their
-// corresponding Go packages (via the import-mapping feature). URL-based
-// external refs are not supported.
-func GetSpec() (swagger *openapi3.T, err error) {
-	resolvePath := PathToRawSpec("")
-
-	loader := openapi3.NewLoader()
-	loader.IsExternalRefsAllowed = true
-	loader.ReadFromURIFunc = func(loader *openapi3.Loader, url *url.URL) ([]byte, error) {
-		pathToFile := url.String()
-		pathToFile = path.Clean(pathToFile)
-		getSpec, ok := resolvePath[pathToFile]
-		if !ok {
-			err1 := fmt.Errorf("path not found: %s", pathToFile)
-			return nil, err1
-		}
-		return getSpec()
-	}
-	var specData []byte
-	specData, err = rawSpec()
-	if err != nil {
-		return
-	}
-	swagger, err = loader.LoadFromData(specData)
-	if err != nil {
-		return
-	}
-	return
-}
-
-// GetSpecJSON returns the raw JSON bytes of the embedded OpenAPI
-// specification: decompressed but not unmarshaled. External references
-// are not resolved here; the bytes are the spec exactly as embedded by
-// codegen. The result is cached at package init time, so repeated calls
-// are cheap.
-func GetSpecJSON() ([]byte, error) {
-	return rawSpec()
-}
-
-// GetSwagger returns the OpenAPI specification corresponding to the
-// generated code in this file.
-//
-// Deprecated: GetSwagger predates kin-openapi renaming openapi3.Swagger
-// to openapi3.T. Use [GetSpec] instead. This wrapper is retained for
-// backwards compatibility.
-func GetSwagger() (*openapi3.T, error) {
-	return GetSpec()
 }

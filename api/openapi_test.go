@@ -229,6 +229,8 @@ func TestOpenAPIOperationsFollowTheAPIConventions(t *testing.T) {
 	require.Equal(t, []string{
 		"GET /api/v1/accounts", "GET /api/v1/accounts/{id}/timeline",
 		"GET /api/v1/credit-requests", "GET /api/v1/emails",
+		"GET /api/v1/escalations", "GET /api/v1/invoices",
+		"GET /api/v1/replies",
 	}, lists)
 }
 
@@ -238,21 +240,36 @@ func TestOpenAPIOperationsFollowTheAPIConventions(t *testing.T) {
 func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 	_, doc := readOpenAPI(t)
 	for name, v := range map[string]any{
-		"CreditRequest": credit.CreditRequest{},
-		"Decision":      credit.Decision{},
-		"Prospect":      credit.Prospect{},
-		"Account":       credit.Account{},
-		"TimelineEntry": credit.TimelineEntry{},
-		"Problem":       api.Problem{},
-		"FieldProblem":  api.FieldProblem{},
-		"OutboxEmail":   store.OutboxEmail{},
-		"Invoice":       credit.Invoice{},
-		"DunningStep":   credit.DunningStep{},
-		"Dispute":       credit.Dispute{},
-		"Escalation":    credit.Escalation{},
-		"Note":          credit.Note{},
-		"CreditCheck":   credit.CreditCheck{},
-		"ImportReport":  api.ImportReport{},
+		"CreditRequest":  credit.CreditRequest{},
+		"Decision":       credit.Decision{},
+		"Prospect":       credit.Prospect{},
+		"Account":        credit.Account{},
+		"TimelineEntry":  credit.TimelineEntry{},
+		"Problem":        api.Problem{},
+		"FieldProblem":   api.FieldProblem{},
+		"OutboxEmail":    store.OutboxEmail{},
+		"Invoice":        credit.Invoice{},
+		"DunningStep":    credit.DunningStep{},
+		"Dispute":        credit.Dispute{},
+		"Escalation":     credit.Escalation{},
+		"Note":           credit.Note{},
+		"CreditCheck":    credit.CreditCheck{},
+		"ImportReport":   api.ImportReport{},
+		"Reply":          credit.Reply{},
+		"Attachment":     credit.Attachment{},
+		"EventsReport":   api.EventsReport{},
+		"InboundReceipt": api.InboundReceipt{},
+		// The receivables report's.
+		"ReceivablesReport":   store.ReceivablesReport{},
+		"Period":              store.Period{},
+		"CurrencyReceivables": store.CurrencyReceivables{},
+		"Aging":               store.Aging{},
+		"AgingBucket":         store.AgingBucket{},
+		"CollectionFigures":   store.CollectionFigures{},
+		"RepReceivables":      store.RepReceivables{},
+		"DecisionFigures":     store.DecisionFigures{},
+		"DigestRun":           api.DigestRun{},
+		"ImportPacing":        api.ImportPacing{},
 	} {
 		schema, ok := doc.Components.Schemas[name]
 		require.True(t, ok, "schema %s", name)

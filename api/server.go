@@ -12,6 +12,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
 	"crypto/subtle"
 	_ "embed"
 	"errors"
@@ -27,6 +28,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"go.temporal.io/sdk/client"
 
+	"github.com/creditflow/creditflow/policy"
 	"github.com/creditflow/creditflow/store"
 )
 
@@ -53,6 +55,20 @@ type Server struct {
 	SendGridKey interface{ Problem() string }
 	// Now is the wall clock; tests may fix it.
 	Now func() time.Time
+	// Review and Day date a customer's next periodic review as the worker
+	// does (its policy, CREDITFLOW_DAY); unset: the default policy's and 24h.
+	Review policy.PeriodicReview
+	Day    time.Duration
+	// EventWebhookKey verifies SendGrid's Event Webhook
+	// (SENDGRID_WEBHOOK_PUBLIC_KEY); nil: the endpoint answers 404.
+	EventWebhookKey *ecdsa.PublicKey
+	// InboundSecret is the secret in Inbound Parse's URL
+	// (CREDITFLOW_INBOUND_SECRET); empty: the endpoint answers 404.
+	InboundSecret string
+	// ImportStartsPerSecond bounds the workflow starts of this process's
+	// imports (zero: config.DefaultImportStartsPerSecond); see import_pacing.go.
+	ImportStartsPerSecond int
+	importPace            importPace
 }
 
 // handlers implements the generated StrictServerInterface. It is the
@@ -76,6 +92,11 @@ func (s *Server) Handler() *echo.Echo {
 	e.Use(s.accessLog)
 	e.Use(s.operations())
 	RegisterHandlers(e, NewStrictHandler(handlers{s}, nil))
+	// The one operation excluded from generation: it streams its body.
+	e.POST("/api/v1/invoices/import", handlers{s}.importInvoices)
+	// SendGrid's webhooks read their own bodies (webhooks.go).
+	e.POST(eventsPath, handlers{s}.sendgridEvents)
+	e.POST(inboundPath, handlers{s}.sendgridInbound)
 	// Unknown paths under /api/v1 ask for a token (401) before they are
 	// not found: without one, nobody learns which paths exist.
 	e.Group("/api/v1", s.authenticate)
@@ -97,6 +118,11 @@ func (s *Server) operations() echo.MiddlewareFunc {
 			// reads a body before the caller's role is checked, and then
 			// only up to the operation's own limit.
 			var chain []echo.MiddlewareFunc
+			if strings.HasPrefix(path, "/webhooks/") {
+				// Their own authentication, their own body limits (webhooks.go).
+				chains[method+" "+echoPath(path)] = []echo.MiddlewareFunc{s.withDeadline}
+				continue
+			}
 			if !strings.HasSuffix(path, "/invoices/import") {
 				chain = append(chain, s.withDeadline)
 			}
@@ -107,7 +133,7 @@ func (s *Server) operations() echo.MiddlewareFunc {
 				chain = append(chain, jsonBody(op.RequestBody.Value))
 			}
 			if needsToken(doc, op) {
-				chain = append(chain, s.idempotent(op.RequestBody != nil))
+				chain = append(chain, s.idempotent())
 			}
 			if !strings.HasSuffix(path, "/invoices/import") {
 				// The import validates each line on its own (import.go),
@@ -140,10 +166,11 @@ var pathParam = regexp.MustCompile(`\{([^}]+)\}`)
 // echoPath spells a document path as Echo's routes do: {id} is :id.
 func echoPath(path string) string { return pathParam.ReplaceAllString(path, ":$1") }
 
-// spec is the API document embedded in the generated code, checked by
-// the tests; a document that does not load is a build mistake.
+// spec is the API document (openapi.yaml, embedded), checked by the
+// tests; a document that does not load is a build mistake. Each caller
+// gets its own copy to adjust.
 func spec() *openapi3.T {
-	doc, err := GetSwagger()
+	doc, err := openapi3.NewLoader().LoadFromData(openAPI)
 	if err != nil {
 		panic(fmt.Sprintf("api: the embedded OpenAPI document does not load: %v", err))
 	}

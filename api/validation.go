@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -72,6 +73,9 @@ func validator(doc *openapi3.T) echo.MiddlewareFunc {
 // refuses what the validator cannot say well: a body too large (413), of
 // a media type the operation does not take (415), empty when required,
 // not JSON or with data after the JSON value (400, with the byte offset).
+// It leaves the request's digest for the Idempotency-Key check. A body the
+// document marks x-streamed (the import) is not held in memory: it is
+// spooled to a temporary file as it arrives, and its handler reads that.
 func jsonBody(body *openapi3.RequestBody) echo.MiddlewareFunc {
 	limit := int64(maxBody)
 	switch n := body.Extensions["x-max-body-bytes"].(type) {
@@ -80,6 +84,7 @@ func jsonBody(body *openapi3.RequestBody) echo.MiddlewareFunc {
 	case json.Number:
 		limit, _ = n.Int64()
 	}
+	streamed, _ := body.Extensions["x-streamed"].(bool)
 	mediaTypes := make([]string, 0, len(body.Content))
 	for mt := range body.Content {
 		mediaTypes = append(mediaTypes, mt)
@@ -88,12 +93,27 @@ func jsonBody(body *openapi3.RequestBody) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			req := c.Request()
+			digest := requestDigest(req)
+			if streamed {
+				mediaType, _, _ := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
+				if body.Content[mediaType] == nil {
+					return unsupportedMediaType(mediaTypes)
+				}
+				f, size, err := spool(http.MaxBytesReader(c.Response(), req.Body, limit), digest)
+				if err != nil {
+					return readProblem(err, limit)
+				}
+				defer f.Close()
+				if size == 0 {
+					return badRequest(FieldProblem{"body", "is required: send " + strings.Join(mediaTypes, " or ")})
+				}
+				req.Body, req.ContentLength = f, size
+				c.SetRequest(req.WithContext(context.WithValue(req.Context(), bodyDigest{}, digest.Sum(nil))))
+				return next(c)
+			}
 			raw, err := io.ReadAll(http.MaxBytesReader(c.Response(), req.Body, limit))
 			if err != nil {
-				if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
-					return tooLarge(limit)
-				}
-				return badRequest(FieldProblem{"body", "could not be read"})
+				return readProblem(err, limit)
 			}
 			if len(bytes.TrimSpace(raw)) == 0 {
 				if body.Required {
@@ -111,19 +131,29 @@ func jsonBody(body *openapi3.RequestBody) echo.MiddlewareFunc {
 				if err := wellFormed(raw); err != nil {
 					return err
 				}
-				if s := content.Schema; s != nil && s.Value.Type.Is("array") && bytes.TrimSpace(raw)[0] != '[' {
-					return badRequest(FieldProblem{"body", "must be a JSON array; or send " + strings.Join(mediaTypes, " or ")})
-				}
 				if s := content.Schema; s != nil && s.Value.Type.Is("object") && string(bytes.TrimSpace(raw)) == "null" {
 					// encoding/json read null as an empty object, so null
 					// has always been answered with the fields it lacks.
 					raw = []byte("{}")
 				}
 			}
+			digest.Write(raw)
 			req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(raw)), int64(len(raw))
+			c.SetRequest(req.WithContext(context.WithValue(req.Context(), bodyDigest{}, digest.Sum(nil))))
 			return next(c)
 		}
 	}
+}
+
+// readProblem answers a body that could not be read.
+func readProblem(err error, limit int64) error {
+	if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
+		return tooLarge(limit)
+	}
+	if errors.Is(err, errSpool) {
+		return err
+	}
+	return badRequest(FieldProblem{"body", "could not be read"})
 }
 
 // wellFormed refuses a body that is not one JSON value.

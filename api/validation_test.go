@@ -414,6 +414,17 @@ func TestQueryParametersAndUnknownIDs(t *testing.T) {
 			{name: "to=%FF", fields: []string{"to"}},
 			{name: "account_id=%00", fields: []string{"account_id"}},
 		}},
+		{"/api/v1/invoices", testenv.Analyst, append(append([]badInput{}, timeCursorCases...),
+			badInput{name: "status=bogus", status: http.StatusUnprocessableEntity, fields: []string{"status"}},
+			badInput{name: "status=open&status=paid&status=open&status=paid&status=open", status: http.StatusBadRequest, fields: []string{"status"}},
+			badInput{name: "account_id=%00", fields: []string{"account_id"}},
+			badInput{name: "account_id=" + strings.Repeat("x", 65), status: http.StatusBadRequest, fields: []string{"account_id"}},
+		)},
+		{"/api/v1/invoices", testenv.Rep, nil},
+		{"/api/v1/escalations", testenv.Rep, append(append([]badInput{}, timeCursorCases...),
+			badInput{name: "status=bogus", status: http.StatusUnprocessableEntity, fields: []string{"status"}},
+			badInput{name: "sales_rep=%FF", fields: []string{"sales_rep"}},
+		)},
 	} {
 		for _, q := range append(append([]badInput{}, pageCases...), c.extra...) {
 			path := c.path + "?" + q.name
@@ -423,6 +434,13 @@ func TestQueryParametersAndUnknownIDs(t *testing.T) {
 		}
 		resp := svc.Call(t, http.MethodGet, c.path+"?limit=200", c.user, nil)
 		require.Equal(t, http.StatusOK, resp.Status, "%s: the largest page is fine: %s", c.path, resp.Body)
+	}
+	for _, q := range []badInput{
+		{name: "as_of=%00", fields: []string{"as_of"}},
+		{name: "as_of=2025-13-01", status: http.StatusBadRequest, fields: []string{"as_of"}},
+		{name: "as_of=" + strings.Repeat("9", 5000), status: http.StatusBadRequest, fields: []string{"as_of"}},
+	} {
+		requireBadInput(t, svc.Call(t, http.MethodGet, "/api/v1/reports/receivables?"+q.name, testenv.Analyst, nil), q)
 	}
 
 	for _, id := range unknownIDs {

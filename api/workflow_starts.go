@@ -38,6 +38,9 @@ func startOptions(id, taskQueue string) client.StartWorkflowOptions {
 		ID:                    id,
 		TaskQueue:             taskQueue,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		// Without it the SDK answers a used id with the existing run, as if
+		// it had started: the duplicate would pass for new.
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
 	}
 }
 
@@ -61,7 +64,8 @@ func creditRequestIDs(userID, key, kind, accountID string) (string, string) {
 func (s *Server) startCreditRequest(ctx context.Context, r credit.CreditRequest) (credit.CreditRequest, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), startTimeout)
 	defer cancel()
-	_, err := s.Temporal.ExecuteWorkflow(ctx, startOptions(workflows.CreditRequestWorkflowID(r.ID), s.TaskQueue),
+	// People wait for a credit request: the interactive lane.
+	_, err := s.Temporal.ExecuteWorkflow(ctx, startOptions(workflows.CreditRequestWorkflowID(r.ID), workflows.InteractiveTaskQueue(s.TaskQueue)),
 		workflows.CreditRequestWorkflow, creditRequestPayload(r))
 	switch {
 	case alreadyStarted(err):
@@ -141,6 +145,8 @@ func (s *Server) startImportedInvoices(ctx context.Context, invs []credit.Invoic
 			continue
 		}
 		g.Go(func() error {
+			done, _ := s.awaitImportStart(ctx) // ctx is never canceled: it only waits
+			defer done()
 			startCtx, cancel := context.WithTimeout(ctx, startTimeout)
 			defer cancel()
 			_, err := s.Temporal.ExecuteWorkflow(startCtx, startOptions(workflows.InvoiceWorkflowID(inv.ID), s.TaskQueue),

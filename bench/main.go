@@ -42,87 +42,149 @@ func main() {
 	accounts := flag.Int("accounts", 100, "customer accounts the invoices are spread over")
 	concurrency := flag.Int("concurrency", 4, "import calls in flight at once")
 	baselineConcurrency := flag.Int("baseline-concurrency", 32, "workflow starts in flight at once for the baseline")
+	lane := flag.Bool("lane", false, "measure people's waits instead: a pre-approval's decision and a payment's answer, quiet and during an import of -n invoices (default 5,000 in this mode)")
+	explain := flag.Bool("explain", false, "with -lane: print the history of the slowest pre-approval, event by event")
+	binary := flag.String("creditflow", "", "the creditflow binary to measure (default .bin/creditflow), e.g. one built from another commit")
+	var dynamicConfig multiFlag
+	flag.Var(&dynamicConfig, "dynamic-config", "a dev server dynamic config value KEY=VALUE (repeatable), e.g. matching.useNewMatcher=true")
 	flag.Parse()
-	if err := run(*n, *batch, *accounts, *concurrency, *baselineConcurrency); err != nil {
+	root, _ := os.Getwd()
+	b := benchSetup{bin: filepath.Join(root, ".bin"), creditflow: *binary, dynamicConfig: dynamicConfig}
+	if b.creditflow == "" {
+		b.creditflow = filepath.Join(b.bin, "creditflow")
+	}
+	var err error
+	if *lane {
+		nSet := false
+		flag.Visit(func(f *flag.Flag) { nSet = nSet || f.Name == "n" })
+		if !nSet {
+			*n = 5000
+		}
+		err = runLane(b, *n, *batch, *accounts, *concurrency, *explain)
+	} else {
+		err = run(b, *n, *batch, *accounts, *concurrency, *baselineConcurrency)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n, batch, accounts, concurrency, baselineConcurrency int) error {
-	ctx := context.Background()
-	root, _ := os.Getwd()
-	bin := filepath.Join(root, ".bin")
+// benchSetup says what runs: where the pinned Temporal CLI is, which
+// creditflow binary, and the dev server's extra dynamic config.
+type benchSetup struct {
+	bin           string
+	creditflow    string
+	dynamicConfig []string
+}
 
-	// Baseline: the bare SDK client starting empty workflows (no worker
-	// needs to run them for a start to count), on a dev server of its own,
-	// so that both measurements begin with an empty server.
-	baseline, err := baselineRate(ctx, bin, n, baselineConcurrency)
-	if err != nil {
-		return err
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// stack is Temporal, a fresh Postgres database, and Creditflow's worker
+// and API as processes of their own.
+type stack struct {
+	temporal client.Client
+	st       *store.Store
+	apiURL   string
+	env      []string
+	worker   *exec.Cmd
+	cleanup  []func()
+}
+
+func (s *stack) close() {
+	for i := len(s.cleanup) - 1; i >= 0; i-- {
+		s.cleanup[i]()
 	}
+}
 
+// token adds a user and answers its API token.
+func (s *stack) token(b benchSetup, email, role string) (string, error) {
+	out, err := output(s.env, b.creditflow, "user", "add", "--email", email, "--role", role)
+	return strings.TrimSpace(out), err
+}
+
+func startStack(ctx context.Context, b benchSetup) (*stack, error) {
+	s := &stack{}
 	// Temporal: the pinned CLI's dev server, in memory.
-	dev, err := startDevServer(ctx, bin)
+	dev, err := startDevServer(ctx, b.bin, b.dynamicConfig...)
 	if err != nil {
-		return err
+		return s, err
 	}
-	defer func() { _ = dev.Stop() }()
+	s.cleanup = append(s.cleanup, func() { _ = dev.Stop() })
+	s.temporal = dev.Client()
 
 	// Postgres: a fresh database.
 	adminURL := envOr("CREDITFLOW_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable")
 	dbName := "creditflow_bench_" + strings.ToLower(rand.Text()[:8])
 	dbURL := strings.Replace(adminURL, "/postgres?", "/"+dbName+"?", 1)
 	if err := store.Migrate(ctx, dbURL); err != nil {
-		return err
+		return s, err
 	}
-	defer dropDatabase(adminURL, dbName)
-	st, err := store.Open(ctx, dbURL, 0)
-	if err != nil {
-		return err
+	s.cleanup = append(s.cleanup, func() { dropDatabase(adminURL, dbName) })
+	if s.st, err = store.Open(ctx, dbURL, 0); err != nil {
+		return s, err
 	}
-	defer st.Close()
+	s.cleanup = append(s.cleanup, s.st.Close)
 
 	// Creditflow: worker and API as their own processes.
 	apiAddr := freeAddr()
-	env := append(os.Environ(),
+	s.apiURL = "http://" + apiAddr
+	s.env = append(os.Environ(),
 		"DATABASE_URL="+dbURL,
 		"TEMPORAL_ADDRESS="+dev.FrontendHostPort(),
 		"TEMPORAL_TASK_QUEUE=creditflow-bench",
 		"CREDITFLOW_HTTP_ADDR="+apiAddr,
 		"SENDGRID_API_KEY=",
 	)
-	token, err := output(env, filepath.Join(bin, "creditflow"), "user", "add", "--email", "bench@example.com", "--role", "admin")
+	if s.worker, err = start(s.env, b.creditflow, "worker"); err != nil {
+		return s, err
+	}
+	s.cleanup = append(s.cleanup, func() { stop(s.worker) })
+	api, err := start(s.env, b.creditflow, "api")
 	if err != nil {
-		return err
+		return s, err
 	}
-	worker, err := start(env, filepath.Join(bin, "creditflow"), "worker")
-	if err != nil {
-		return err
-	}
-	defer stop(worker)
-	api, err := start(env, filepath.Join(bin, "creditflow"), "api")
-	if err != nil {
-		return err
-	}
-	defer stop(api)
-	if err := waitReady("http://" + apiAddr + "/readyz"); err != nil {
-		return err
-	}
-	accountIDs, err := benchAccounts(ctx, st, accounts)
+	s.cleanup = append(s.cleanup, func() { stop(api) })
+	return s, waitReady(s.apiURL + "/readyz")
+}
+
+func run(b benchSetup, n, batch, accounts, concurrency, baselineConcurrency int) error {
+	ctx := context.Background()
+
+	// Baseline: the bare SDK client starting empty workflows (no worker
+	// needs to run them for a start to count), on a dev server of its own,
+	// so that both measurements begin with an empty server.
+	baseline, err := baselineRate(ctx, b.bin, n, baselineConcurrency)
 	if err != nil {
 		return err
 	}
 
-	imported, err := importInvoices(ctx, "http://"+apiAddr, strings.TrimSpace(token), accountIDs, n, batch, concurrency)
+	s, err := startStack(ctx, b)
+	defer s.close()
+	if err != nil {
+		return err
+	}
+	token, err := s.token(b, "bench@example.com", "admin")
+	if err != nil {
+		return err
+	}
+	accountIDs, err := benchAccounts(ctx, s.st, accounts)
+	if err != nil {
+		return err
+	}
+
+	imported, err := importInvoices(ctx, s.apiURL, token, accountIDs, n, batch, concurrency)
 	if err != nil {
 		return err
 	}
 
 	// Let every workflow take its first steps (segment, schedule) and wait
 	// on its timers, then read the worker's high-water mark.
-	settle(ctx, st, n)
-	peak, err := peakRSS(worker.Process.Pid)
+	settle(ctx, s.st, n)
+	peak, err := peakRSS(s.worker.Process.Pid)
 	if err != nil {
 		return err
 	}
@@ -135,12 +197,17 @@ func run(n, batch, accounts, concurrency, baselineConcurrency int) error {
 	return nil
 }
 
-func startDevServer(ctx context.Context, bin string) (*testsuite.DevServer, error) {
+func startDevServer(ctx context.Context, bin string, dynamicConfig ...string) (*testsuite.DevServer, error) {
+	var extra []string
+	for _, kv := range dynamicConfig {
+		extra = append(extra, "--dynamic-config-value", kv)
+	}
 	dev, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
 		ExistingPath: filepath.Join(bin, "temporal"),
 		LogLevel:     "error",
 		Stdout:       io.Discard,
 		Stderr:       os.Stderr,
+		ExtraArgs:    extra,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start the Temporal dev server: %w", err)

@@ -6,6 +6,7 @@
 package config
 
 import (
+	"crypto/ecdsa"
 	"fmt"
 	"net/mail"
 	"net/url"
@@ -24,6 +25,12 @@ type Config struct {
 	// WorkerActivities is how many activities a worker runs at once
 	// (MaxConcurrentActivityExecutionSize); local activities get the same.
 	WorkerActivities int
+
+	// ImportStartsPerSecond bounds the invoice workflows an API process
+	// starts per second for imports (CREDITFLOW_IMPORT_STARTS_PER_SECOND):
+	// a 100,000-invoice sync is spread over time instead of flooding
+	// Temporal and the batch lane at once.
+	ImportStartsPerSecond int
 
 	TemporalAddress   string
 	TemporalNamespace string
@@ -46,10 +53,30 @@ type Config struct {
 	MailFrom        string
 	CreditTeam      string
 
+	// EventWebhookKey verifies SendGrid's signed Event Webhook
+	// (SENDGRID_WEBHOOK_PUBLIC_KEY); nil: the events endpoint answers 404.
+	EventWebhookKey *ecdsa.PublicKey
+	// InboundSecret is the secret in Inbound Parse's URL and InboundDomain
+	// the domain of reply-to addresses (CREDITFLOW_INBOUND_SECRET and
+	// CREDITFLOW_INBOUND_DOMAIN); both unset: no reply-to, endpoint 404.
+	InboundSecret string
+	InboundDomain string
+
 	// Day is the length of one policy day. Production uses 24h; demos and
 	// end-to-end tests compress it so a 90-day dunning cycle takes minutes.
 	Day        time.Duration
 	PolicyFile string
+
+	// BaseURL is where people reach the credit desk; links in emails
+	// start with it (CREDITFLOW_BASE_URL).
+	BaseURL string
+	// LinkSecret signs the desk's links and CSRF tokens
+	// (CREDITFLOW_LINK_SECRET); unset: a key generated once and kept in
+	// the database.
+	LinkSecret string
+	// DigestZone is the time zone of the weekly digest's Monday 07:00
+	// (CREDITFLOW_DIGEST_TZ).
+	DigestZone *time.Location
 }
 
 // Defaults as the design's configuration table gives them.
@@ -62,12 +89,22 @@ const (
 	DefaultSendGridAPIHost = "https://api.sendgrid.com"
 	DefaultMailFrom        = "credit@example.com"
 	DefaultDay             = 24 * time.Hour
+	DefaultBaseURL         = "http://localhost:8080"
+	// MinLinkSecret is the shortest CREDITFLOW_LINK_SECRET accepted: a
+	// short key could be guessed from one signed link.
+	MinLinkSecret   = 32
+	DefaultDigestTZ = "UTC"
 	// A worker's activities hold a Postgres connection only for their
 	// queries, never while SendGrid answers (store.DeliverOnce), so more
 	// activities than connections is fine: 50 activities waiting on
 	// SendGrid share 20 connections, and the API's queries find one free.
 	DefaultDBPoolSize       = 20
 	DefaultWorkerActivities = 50
+	// DefaultImportStartsPerSecond is above what one API process started
+	// unpaced on the benchmark's 2-core machine (about 330 a second), so
+	// the bound costs an import nothing there, and it caps a bigger
+	// machine's burst; see README, operations.
+	DefaultImportStartsPerSecond = 400
 )
 
 // FromEnv reads the configuration from the process environment.
@@ -97,6 +134,10 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		MailFrom:          get("CREDITFLOW_MAIL_FROM", DefaultMailFrom),
 		CreditTeam:        get("CREDITFLOW_CREDIT_TEAM", ""),
 		PolicyFile:        get("CREDITFLOW_POLICY_FILE", ""),
+		InboundSecret:     get("CREDITFLOW_INBOUND_SECRET", ""),
+		InboundDomain:     get("CREDITFLOW_INBOUND_DOMAIN", ""),
+		BaseURL:           strings.TrimRight(get("CREDITFLOW_BASE_URL", DefaultBaseURL), "/"),
+		LinkSecret:        get("CREDITFLOW_LINK_SECRET", ""),
 	}
 
 	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
@@ -125,6 +166,15 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 			return c, fmt.Errorf("CREDITFLOW_CREDIT_TEAM: %q is not an email address", c.CreditTeam)
 		}
 	}
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return c, fmt.Errorf("CREDITFLOW_BASE_URL: want the http(s) URL people open the desk at, such as %s, got %q", DefaultBaseURL, c.BaseURL)
+	}
+	if c.LinkSecret != "" && len(c.LinkSecret) < MinLinkSecret {
+		return c, fmt.Errorf("CREDITFLOW_LINK_SECRET: want at least %d characters (e.g. openssl rand -hex 32), or unset it to keep a generated key in the database", MinLinkSecret)
+	}
+	if err := c.loadWebhooks(get); err != nil {
+		return c, err
+	}
 	c.Day = DefaultDay
 	if v := get("CREDITFLOW_DAY", ""); v != "" {
 		d, err := time.ParseDuration(v)
@@ -133,11 +183,24 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		}
 		c.Day = d
 	}
-	var err error
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return c, fmt.Errorf("CREDITFLOW_BASE_URL: want an http(s) URL, got %q", c.BaseURL)
+	}
+	// The zone is loaded here, not when the digest first runs: a typo
+	// stops the worker at start, not a Monday morning.
+	zone := get("CREDITFLOW_DIGEST_TZ", DefaultDigestTZ)
+	loc, err := time.LoadLocation(zone)
+	if err != nil || zone == "Local" {
+		return c, fmt.Errorf("CREDITFLOW_DIGEST_TZ: want an IANA time zone such as Europe/Berlin, got %q", zone)
+	}
+	c.DigestZone = loc
 	if c.DBPoolSize, err = count(get, "CREDITFLOW_DB_POOL_SIZE", DefaultDBPoolSize, 1, 1000); err != nil {
 		return c, err
 	}
 	if c.WorkerActivities, err = count(get, "CREDITFLOW_WORKER_ACTIVITIES", DefaultWorkerActivities, 1, 10000); err != nil {
+		return c, err
+	}
+	if c.ImportStartsPerSecond, err = count(get, "CREDITFLOW_IMPORT_STARTS_PER_SECOND", DefaultImportStartsPerSecond, 1, 100000); err != nil {
 		return c, err
 	}
 	if c.PolicyFile != "" {

@@ -21,21 +21,28 @@ func TestDefaultsAreTheDesigns(t *testing.T) {
 	require.Equal(t, "https://api.sendgrid.com", c.SendGridAPIHost)
 	require.Equal(t, 24*time.Hour, c.Day)
 	require.Empty(t, c.SendGridAPIKey)
+	require.Equal(t, "http://localhost:8080", c.BaseURL)
+	require.Empty(t, c.LinkSecret, "unset: generated once and kept in the database")
+	require.Equal(t, DefaultImportStartsPerSecond, c.ImportStartsPerSecond)
 }
 
 func TestBadValuesNameTheirVariable(t *testing.T) {
 	for name, value := range map[string]string{
-		"DATABASE_URL":                 "mysql://x",
-		"TEMPORAL_ADDRESS":             "nohost",
-		"CREDITFLOW_HTTP_ADDR":         "8080",
-		"SENDGRID_API_HOST":            "api.sendgrid.com",
-		"CREDITFLOW_MAIL_FROM":         "not-an-address",
-		"CREDITFLOW_CREDIT_TEAM":       "team",
-		"CREDITFLOW_DAY":               "one day",
-		"CREDITFLOW_POLICY_FILE":       "/does/not/exist.yaml",
-		"TEMPORAL_TLS_CERT":            "/only/the/cert.pem",
-		"CREDITFLOW_DB_POOL_SIZE":      "twenty",
-		"CREDITFLOW_WORKER_ACTIVITIES": "-5",
+		"DATABASE_URL":                        "mysql://x",
+		"TEMPORAL_ADDRESS":                    "nohost",
+		"CREDITFLOW_HTTP_ADDR":                "8080",
+		"SENDGRID_API_HOST":                   "api.sendgrid.com",
+		"CREDITFLOW_MAIL_FROM":                "not-an-address",
+		"CREDITFLOW_CREDIT_TEAM":              "team",
+		"CREDITFLOW_DAY":                      "one day",
+		"CREDITFLOW_POLICY_FILE":              "/does/not/exist.yaml",
+		"TEMPORAL_TLS_CERT":                   "/only/the/cert.pem",
+		"CREDITFLOW_DB_POOL_SIZE":             "twenty",
+		"CREDITFLOW_WORKER_ACTIVITIES":        "-5",
+		"CREDITFLOW_BASE_URL":                 "localhost:8080",
+		"CREDITFLOW_LINK_SECRET":              "short",
+		"CREDITFLOW_DIGEST_TZ":                "Europe/Atlantis",
+		"CREDITFLOW_IMPORT_STARTS_PER_SECOND": "0",
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := Load(env(map[string]string{name: value}))
@@ -78,4 +85,19 @@ func TestPoolAndWorkerAreSizedToEachOther(t *testing.T) {
 			require.ErrorContains(t, err, name, "%s=%q", name, v)
 		}
 	}
+}
+
+func TestDigestZoneAndBaseURL(t *testing.T) {
+	c, err := Load(env(nil))
+	require.NoError(t, err)
+	require.Equal(t, "UTC", c.DigestZone.String())
+	require.Equal(t, "http://localhost:8080", c.BaseURL)
+
+	c, err = Load(env(map[string]string{"CREDITFLOW_DIGEST_TZ": "Europe/Berlin", "CREDITFLOW_BASE_URL": "https://credit.example.com/"}))
+	require.NoError(t, err)
+	require.Equal(t, "Europe/Berlin", c.DigestZone.String())
+	require.Equal(t, "https://credit.example.com", c.BaseURL, "links append /desk/… to it")
+
+	_, err = Load(env(map[string]string{"CREDITFLOW_DIGEST_TZ": "Local"}))
+	require.ErrorContains(t, err, "CREDITFLOW_DIGEST_TZ", "the server's zone is not a setting anyone can read")
 }

@@ -41,6 +41,8 @@ type User struct {
 const (
 	KindPreApproval   = "pre_approval"
 	KindLimitIncrease = "limit_increase"
+	// KindPeriodicReview is started by the review schedule, not by a rep.
+	KindPeriodicReview = "periodic_review"
 )
 
 // Credit request statuses.
@@ -52,6 +54,8 @@ const (
 	StatusDeclined               = "declined"
 	StatusExpired                = "expired"
 	StatusWithdrawn              = "withdrawn"
+	// StatusHeld: a periodic review put the account on hold.
+	StatusHeld = "held"
 )
 
 // Decision outcomes.
@@ -59,6 +63,8 @@ const (
 	OutcomeApprove               = "approve"
 	OutcomeApproveWithConditions = "approve_with_conditions"
 	OutcomeDecline               = "decline"
+	// OutcomeHold ends a periodic review with a credit hold.
+	OutcomeHold = "hold"
 )
 
 // Conditions an approval may carry.
@@ -106,6 +112,9 @@ type Decision struct {
 	DecidedBy     string       `json:"decided_by"`
 	DecidedAt     time.Time    `json:"decided_at"`
 	Automatic     bool         `json:"automatic"`
+	// ReviewOutcome is, for a periodic review, what the decision did to
+	// the limit: keep, lower, raise (an approve) or hold.
+	ReviewOutcome string `json:"review_outcome,omitempty"`
 }
 
 // Status is the request status a decision outcome leads to.
@@ -115,6 +124,8 @@ func (d Decision) Status() string {
 		return StatusApproved
 	case OutcomeApproveWithConditions:
 		return StatusApprovedWithConditions
+	case OutcomeHold:
+		return StatusHeld
 	default:
 		return StatusDeclined
 	}
@@ -156,6 +167,10 @@ type Account struct {
 	TradeReferences    int         `json:"trade_references"`
 	CreatedAt          time.Time   `json:"created_at"`
 	UpdatedAt          time.Time   `json:"updated_at"`
+	// Band is the band of the account's last scored request; NextReviewOn
+	// is the date its periodic credit review falls due (customers only).
+	Band         string `json:"band,omitempty"`
+	NextReviewOn string `json:"next_review_on,omitempty"`
 	// OpenInvoices are shown with one account, not in lists: the unpaid
 	// ones, oldest due first.
 	OpenInvoices []Invoice `json:"open_invoices,omitempty"`
@@ -216,8 +231,12 @@ type DunningStep struct {
 	At     *time.Time `json:"at,omitempty"`
 	Reason string     `json:"reason,omitempty"`
 	// Outcome says what a step taken did: "sent to ap@…", "not sent:
-	// nothing is owed any more", "account put on hold".
+	// nothing is owed any more", "account put on hold", "not delivered:
+	// bounced (…)".
 	Outcome string `json:"outcome,omitempty"`
+	// Delivery is what SendGrid reported of the step's email (delivered,
+	// bounce, dropped, open…), when it did.
+	Delivery string `json:"delivery,omitempty"`
 }
 
 // Payment is money received against an invoice.

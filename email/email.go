@@ -31,6 +31,8 @@ const (
 	// contact's address for good.
 	KindContactMissing = "contact_missing"
 	KindWeeklyDigest   = "weekly_digest"
+	// KindSignIn carries a one-time link to sign in to the credit desk.
+	KindSignIn = "sign_in"
 )
 
 // Message is one rendered email.
@@ -43,6 +45,9 @@ type Message struct {
 	Text       string
 	HTML       string
 	CustomArgs map[string]string
+	// ReplyTo is where the customer's answer goes (Inbound Parse); empty:
+	// to From.
+	ReplyTo string
 }
 
 //go:embed templates
@@ -64,10 +69,11 @@ func lines(s string) []string {
 // ErrUnknownKind is returned for a kind with no template.
 var ErrUnknownKind = errors.New("no template for this kind of email")
 
-// Render fills the templates of kind with facts: the subject and text come
-// from templates/KIND.txt ("subject" and "text" blocks), the HTML body from
-// templates/KIND.html inside the common layout.
-func Render(kind string, facts map[string]string) (subject, text, html string, err error) {
+// Render fills the templates of kind with facts (a map of strings, or a
+// struct for an email with lists, such as the weekly digest): the subject
+// and text come from templates/KIND.txt ("subject" and "text" blocks), the
+// HTML body from templates/KIND.html inside the common layout.
+func Render(kind string, facts any) (subject, text, html string, err error) {
 	if textTemplates.Lookup(kind+".subject") == nil {
 		return "", "", "", fmt.Errorf("%w: %s", ErrUnknownKind, kind)
 	}

@@ -17,6 +17,9 @@ type Policy struct {
 	Scoring Scoring `yaml:"scoring" json:"scoring"`
 	Review  Review  `yaml:"review" json:"review"`
 	Dunning Dunning `yaml:"dunning" json:"dunning"`
+	// PeriodicReview: when and how an account's credit is reviewed again.
+	PeriodicReview PeriodicReview `yaml:"periodic_review" json:"periodic_review"`
+	Digest         Digest         `yaml:"digest" json:"digest"`
 }
 
 // Scoring is the pre-approval scorecard.
@@ -92,7 +95,10 @@ type Dunning struct {
 	EscalationAckDays   int `yaml:"escalation_ack_days" json:"escalation_ack_days"`
 	MaxPauseDays        int `yaml:"max_pause_days" json:"max_pause_days"`
 	// MaxPromiseDays is how far ahead a promise to pay may be dated.
-	MaxPromiseDays   int `yaml:"max_promise_days" json:"max_promise_days"`
+	MaxPromiseDays int `yaml:"max_promise_days" json:"max_promise_days"`
+	// ReplyPauseDays is how long a customer's reply pauses its reminders
+	// when nobody in credit marks it read sooner.
+	ReplyPauseDays   int `yaml:"reply_pause_days" json:"reply_pause_days"`
 	CustomerSendHour int `yaml:"customer_send_hour" json:"customer_send_hour"`
 }
 
@@ -161,7 +167,16 @@ func Default() Policy {
 			EscalationAckDays:   3,
 			MaxPauseDays:        14,
 			MaxPromiseDays:      90,
+			ReplyPauseDays:      5,
 			CustomerSendHour:    9,
+		},
+		PeriodicReview: defaultPeriodicReview(),
+		Digest: Digest{
+			HighRiskBands:       []string{"D", "E"},
+			HighRiskSegments:    []string{SegmentSlow},
+			HighRiskOverdueDays: 30,
+			MostOverdueAccounts: 10,
+			ItemsPerList:        20,
 		},
 	}
 }
@@ -211,11 +226,20 @@ func (p Policy) Validate() error {
 			}
 		}
 	}
+	if d := p.Dunning; d.ReplyPauseDays < 1 || d.ReplyPauseDays > 30 {
+		return fmt.Errorf("dunning: want reply_pause_days within 1..30")
+	}
 	if d := p.Dunning; d.MaxPauseDays < 1 || d.MaxPauseDays > 366 || d.MaxPromiseDays < 1 || d.MaxPromiseDays > 366 {
 		return fmt.Errorf("dunning: want max_pause_days and max_promise_days within 1..366")
 	}
 	if h := p.Dunning.CustomerSendHour; h < 0 || h > 23 {
 		return fmt.Errorf("dunning.customer_send_hour: want 0..23")
+	}
+	if err := p.PeriodicReview.validate(p.Scoring.Bands); err != nil {
+		return err
+	}
+	if d := p.Digest; d.ItemsPerList < 1 || d.ItemsPerList > 200 || d.MostOverdueAccounts < 1 || d.MostOverdueAccounts > 200 || d.HighRiskOverdueDays < 0 {
+		return fmt.Errorf("digest: want items_per_list and most_overdue_accounts within 1..200, high_risk_overdue_days >= 0")
 	}
 	return nil
 }

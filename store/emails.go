@@ -37,6 +37,12 @@ type OutboxEmail struct {
 	LastError  string            `json:"last_error,omitempty"`
 	CreatedAt  time.Time         `json:"created_at"`
 	SentAt     *time.Time        `json:"sent_at,omitempty"`
+	// Delivery is what SendGrid's Event Webhook last said of the email
+	// that matters most (delivered, deferred, bounce, dropped, open,
+	// click, spamreport, unsubscribe), with SendGrid's reason.
+	Delivery       string     `json:"delivery,omitempty"`
+	DeliveryDetail string     `json:"delivery_detail,omitempty"`
+	DeliveryAt     *time.Time `json:"delivery_at,omitempty"`
 }
 
 // ErrEmailInFlight is an attempt finding another attempt's live lease on
@@ -79,6 +85,8 @@ type NewEmail struct {
 	HTML       string
 	CustomArgs map[string]string
 	AccountID  string
+	// ReplyRef names the email in its reply-to address (email.Ref).
+	ReplyRef string
 }
 
 // DeliverOnce writes m to the outbox under its key (if it is not there
@@ -175,13 +183,13 @@ func (s *Store) claimEmail(ctx context.Context, m NewEmail, args []byte, token s
 	var previous string
 	err = s.Pool.QueryRow(ctx, `WITH previous AS (SELECT status FROM emails WHERE email_key = $1)
 		INSERT INTO emails (email_key, kind, recipients, subject, body_text, body_html, custom_args, account_id,
-			status, attempts, attempt_token, sending_until)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, ''), 'sending', 1, $9, now() + make_interval(secs => $10))
+			status, attempts, attempt_token, sending_until, reply_ref)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, ''), 'sending', 1, $9, now() + make_interval(secs => $10), NULLIF($11, ''))
 		ON CONFLICT (email_key) DO UPDATE SET status = 'sending', attempts = emails.attempts + 1,
 			attempt_token = EXCLUDED.attempt_token, sending_until = EXCLUDED.sending_until
 		WHERE emails.status = 'pending' OR (emails.status = 'sending' AND emails.sending_until < now())
 		RETURNING coalesce((SELECT status FROM previous), '')`,
-		m.Key, m.Kind, m.To, m.Subject, m.Text, m.HTML, args, m.AccountID, token, SendingLease.Seconds()).Scan(&previous)
+		m.Key, m.Kind, m.To, m.Subject, m.Text, m.HTML, args, m.AccountID, token, SendingLease.Seconds(), m.ReplyRef).Scan(&previous)
 	if err == nil {
 		return true, previous == EmailSending, EmailSending, nil
 	}
@@ -266,7 +274,7 @@ type EmailFilter struct {
 // Emails lists the outbox, oldest first, a page at a time.
 func (s *Store) Emails(ctx context.Context, f EmailFilter, afterID int64, limit int) ([]OutboxEmail, int64, error) {
 	rows, err := s.Pool.Query(ctx, `SELECT id, email_key, kind, recipients, subject, body_text, body_html, custom_args,
-			coalesce(account_id, ''), status, attempts, last_error, created_at, sent_at
+			coalesce(account_id, ''), status, attempts, last_error, created_at, sent_at, delivery, delivery_detail, delivery_at
 		FROM emails WHERE id > $1 AND ($2 = '' OR kind = $2) AND ($3 = '' OR lower($3) = ANY (recipients))
 			AND ($4 = '' OR account_id = $4)
 		ORDER BY id LIMIT $5`, afterID, f.Kind, f.To, f.AccountID, limit+1)
@@ -279,7 +287,8 @@ func (s *Store) Emails(ctx context.Context, f EmailFilter, afterID int64, limit 
 		var e OutboxEmail
 		var args []byte
 		if err := rows.Scan(&e.ID, &e.Key, &e.Kind, &e.To, &e.Subject, &e.Text, &e.HTML, &args,
-			&e.AccountID, &e.Status, &e.Attempts, &e.LastError, &e.CreatedAt, &e.SentAt); err != nil {
+			&e.AccountID, &e.Status, &e.Attempts, &e.LastError, &e.CreatedAt, &e.SentAt,
+			&e.Delivery, &e.DeliveryDetail, &e.DeliveryAt); err != nil {
 			return nil, 0, err
 		}
 		if err := json.Unmarshal(args, &e.CustomArgs); err != nil {

@@ -35,24 +35,32 @@ func (s *Store) CreateEscalation(ctx context.Context, e credit.Escalation, reaso
 	return s.Escalation(ctx, e.ID)
 }
 
-// Escalation reads one escalation.
-func (s *Store) Escalation(ctx context.Context, id string) (credit.Escalation, error) {
+const escalationColumns = `e.id, e.account_id, e.invoice_id, e.sales_rep, e.status, e.note, e.pause_until, e.created_at, e.acknowledged_at`
+
+func scanEscalation(row pgx.Row) (credit.Escalation, error) {
 	var e credit.Escalation
 	var invoiceID *string
 	var pause *time.Time
-	err := s.Pool.QueryRow(ctx, `SELECT id, account_id, invoice_id, sales_rep, status, note, pause_until, created_at, acknowledged_at
-		FROM escalations WHERE id = $1`, id).Scan(&e.ID, &e.AccountID, &invoiceID, &e.SalesRep, &e.Status, &e.Note, &pause, &e.CreatedAt, &e.AcknowledgedAt)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return e, ErrNotFound
-	}
-	if err != nil {
-		return e, fmt.Errorf("read escalation %s: %w", id, err)
+	if err := row.Scan(&e.ID, &e.AccountID, &invoiceID, &e.SalesRep, &e.Status, &e.Note, &pause, &e.CreatedAt, &e.AcknowledgedAt); err != nil {
+		return e, err
 	}
 	if invoiceID != nil {
 		e.InvoiceID = *invoiceID
 	}
 	if pause != nil {
 		e.PauseUntil = pause.Format(time.DateOnly)
+	}
+	return e, nil
+}
+
+// Escalation reads one escalation.
+func (s *Store) Escalation(ctx context.Context, id string) (credit.Escalation, error) {
+	e, err := scanEscalation(s.Pool.QueryRow(ctx, `SELECT `+escalationColumns+` FROM escalations e WHERE e.id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return e, ErrNotFound
+	}
+	if err != nil {
+		return e, fmt.Errorf("read escalation %s: %w", id, err)
 	}
 	return e, nil
 }

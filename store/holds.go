@@ -71,28 +71,36 @@ func releaseCleared(ctx context.Context, tx pgx.Tx, accountID, key string) (bool
 func (s *Store) PlaceHold(ctx context.Context, key, accountID, invoiceID, cause, summary string) (bool, error) {
 	var putOnHold bool
 	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		var status string
-		if err := tx.QueryRow(ctx, `SELECT status FROM accounts WHERE id = $1 FOR UPDATE`, accountID).Scan(&status); err != nil {
-			return fmt.Errorf("hold %s: %w", accountID, err)
-		}
-		err := tx.QueryRow(ctx, `SELECT put_on_hold FROM holds WHERE hold_key = $1`, key).Scan(&putOnHold)
-		if err == nil {
-			return nil // placed by an earlier attempt
-		}
-		if !errors.Is(err, pgx.ErrNoRows) {
-			return err
-		}
-		putOnHold = status == credit.AccountActive || status == credit.AccountProspect
-		if _, err := tx.Exec(ctx, `INSERT INTO holds (hold_key, account_id, invoice_id, cause, put_on_hold) VALUES ($1, $2, NULLIF($3, ''), $4, $5)`,
-			key, accountID, invoiceID, cause, putOnHold); err != nil {
-			return fmt.Errorf("hold %s: %w", accountID, err)
-		}
-		if putOnHold {
-			if _, err := tx.Exec(ctx, `UPDATE accounts SET status = 'on_hold', updated_at = now() WHERE id = $1`, accountID); err != nil {
-				return err
-			}
-		}
-		return addTimeline(ctx, tx, accountID, key, credit.TimelineEntry{Kind: "credit_hold", Actor: "creditflow", Summary: summary, Ref: invoiceID})
+		var err error
+		putOnHold, err = placeHold(ctx, tx, key, accountID, invoiceID, cause, summary)
+		return err
 	})
 	return putOnHold, err
+}
+
+// placeHold is PlaceHold within a transaction of the caller's.
+func placeHold(ctx context.Context, tx pgx.Tx, key, accountID, invoiceID, cause, summary string) (bool, error) {
+	var status string
+	if err := tx.QueryRow(ctx, `SELECT status FROM accounts WHERE id = $1 FOR UPDATE`, accountID).Scan(&status); err != nil {
+		return false, fmt.Errorf("hold %s: %w", accountID, err)
+	}
+	var putOnHold bool
+	err := tx.QueryRow(ctx, `SELECT put_on_hold FROM holds WHERE hold_key = $1`, key).Scan(&putOnHold)
+	if err == nil {
+		return putOnHold, nil // placed by an earlier attempt
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return false, err
+	}
+	putOnHold = status == credit.AccountActive || status == credit.AccountProspect
+	if _, err := tx.Exec(ctx, `INSERT INTO holds (hold_key, account_id, invoice_id, cause, put_on_hold) VALUES ($1, $2, NULLIF($3, ''), $4, $5)`,
+		key, accountID, invoiceID, cause, putOnHold); err != nil {
+		return false, fmt.Errorf("hold %s: %w", accountID, err)
+	}
+	if putOnHold {
+		if _, err := tx.Exec(ctx, `UPDATE accounts SET status = 'on_hold', updated_at = now() WHERE id = $1`, accountID); err != nil {
+			return false, err
+		}
+	}
+	return putOnHold, addTimeline(ctx, tx, accountID, key, credit.TimelineEntry{Kind: "credit_hold", Actor: "creditflow", Summary: summary, Ref: invoiceID})
 }

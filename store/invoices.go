@@ -142,15 +142,22 @@ func (s *Store) Invoice(ctx context.Context, id string) (credit.Invoice, error) 
 		}
 		return inv, err
 	}
-	rows, err := s.Pool.Query(ctx, `SELECT day, action, taken_at, reason, outcome FROM dunning_steps WHERE invoice_id = $1 ORDER BY taken_at, step_key`, id)
+	// A customer step's email has the step's key: what SendGrid later
+	// reported of it is the step's delivery.
+	rows, err := s.Pool.Query(ctx, `SELECT d.day, d.action, d.taken_at, d.reason, d.outcome,
+			coalesce(e.delivery, ''), coalesce(e.delivery_detail, '')
+		FROM dunning_steps d LEFT JOIN emails e ON e.email_key = d.step_key
+		WHERE d.invoice_id = $1 ORDER BY d.taken_at, d.step_key`, id)
 	if err != nil {
 		return inv, fmt.Errorf("steps of %s: %w", id, err)
 	}
 	inv.StepsTaken, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (credit.DunningStep, error) {
 		var st credit.DunningStep
 		var at time.Time
-		err := row.Scan(&st.Day, &st.Action, &at, &st.Reason, &st.Outcome)
+		var detail string
+		err := row.Scan(&st.Day, &st.Action, &at, &st.Reason, &st.Outcome, &st.Delivery, &detail)
 		st.At = &at
+		st.Outcome = deliveryOutcome(st.Outcome, st.Delivery, detail)
 		return st, err
 	})
 	return inv, err

@@ -44,6 +44,9 @@ func (s *Store) CreateCreditRequest(ctx context.Context, r credit.CreditRequest)
 		if r.Kind == credit.KindLimitIncrease {
 			summary = fmt.Sprintf("%s asked to raise the credit limit to %s", r.CreatedBy, r.RequestedLimit.Display())
 		}
+		if r.Kind == credit.KindPeriodicReview {
+			summary = fmt.Sprintf("Periodic credit review of the %s limit started", r.RequestedLimit.Display())
+		}
 		return addTimeline(ctx, tx, r.AccountID, r.ID+"/requested",
 			credit.TimelineEntry{Kind: "credit_request_created", Summary: summary, Actor: r.CreatedBy, Ref: r.ID})
 	})

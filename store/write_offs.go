@@ -18,7 +18,7 @@ func (s *Store) WriteOffInvoice(ctx context.Context, invoiceID string, w credit.
 		var accountID, number string
 		var balance int64
 		var cur string
-		err := tx.QueryRow(ctx, `UPDATE invoices SET status = 'written_off', updated_at = now()
+		err := tx.QueryRow(ctx, `UPDATE invoices SET status = 'written_off', written_off_at = now(), updated_at = now()
 			WHERE id = $1 AND status IN ('open', 'disputed') RETURNING account_id, number, balance, currency`, invoiceID).
 			Scan(&accountID, &number, &balance, &cur)
 		if err == nil {

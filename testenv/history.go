@@ -19,8 +19,15 @@ var RecordHistories = os.Getenv("CREDITFLOW_RECORD_HISTORIES") != ""
 // --output json` does, under workflows/testdata, for the replay tests.
 func SaveHistory(t testing.TB, c client.Client, workflowID, name string) {
 	t.Helper()
+	SaveRunHistory(t, c, workflowID, "", name)
+}
+
+// SaveRunHistory is SaveHistory of one run of a workflow ("": the latest),
+// such as the first run of one that continued as new.
+func SaveRunHistory(t testing.TB, c client.Client, workflowID, runID, name string) {
+	t.Helper()
 	ctx := context.Background()
-	iter := c.GetWorkflowHistory(ctx, workflowID, "", false, 0)
+	iter := c.GetWorkflowHistory(ctx, workflowID, runID, false, 0)
 	var history historypb.History
 	for iter.HasNext() {
 		event, err := iter.Next()

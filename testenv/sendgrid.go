@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"time"
 )
 
 // SentMail is one message the fake SendGrid received, as its v3 JSON.
@@ -27,6 +28,29 @@ type SentMail struct {
 	} `json:"content"`
 	Categories []string          `json:"categories"`
 	CustomArgs map[string]string `json:"custom_args"`
+	// ReplyTo is where the customer's answer goes (Inbound Parse).
+	ReplyTo struct {
+		Email string `json:"email"`
+	} `json:"reply_to"`
+}
+
+// Event is what SendGrid's Event Webhook posts about this message: our
+// custom_args come back as fields of the event, beside SendGrid's own.
+func (m SentMail) Event(event, sgEventID string, at time.Time) map[string]any {
+	ev := map[string]any{
+		"email": m.To()[0], "timestamp": at.Unix(), "event": event, "sg_event_id": sgEventID,
+		"sg_message_id": "msg." + sgEventID, "category": m.Categories,
+	}
+	switch event {
+	case "bounce":
+		ev["reason"], ev["status"], ev["type"] = "550 5.1.1 The email account that you tried to reach does not exist", "5.1.1", "bounce"
+	case "dropped":
+		ev["reason"] = "Bounced Address"
+	}
+	for k, v := range m.CustomArgs {
+		ev[k] = v
+	}
+	return ev
 }
 
 // To lists the recipients.

@@ -14,12 +14,15 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
-	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/creditflow/creditflow/activities"
 	"github.com/creditflow/creditflow/api"
+	"github.com/creditflow/creditflow/config"
 	"github.com/creditflow/creditflow/credit"
+	"github.com/creditflow/creditflow/desk"
+	"github.com/creditflow/creditflow/email"
 	"github.com/creditflow/creditflow/email/sendgrid"
+	"github.com/creditflow/creditflow/links"
 	"github.com/creditflow/creditflow/policy"
 	"github.com/creditflow/creditflow/store"
 	"github.com/creditflow/creditflow/worker"
@@ -50,6 +53,12 @@ type Options struct {
 	DevServer *DevServer
 	// RequestTimeout is the API's deadline (zero: the API's default).
 	RequestTimeout time.Duration
+	// Webhooks configures SendGrid's two webhooks (a test key pair, an
+	// inbound secret and domain): Service.Webhooks signs and posts as
+	// SendGrid does.
+	Webhooks bool
+	// ImportStartsPerSecond paces imports (zero: the API's default).
+	ImportStartsPerSecond int
 }
 
 // Service is Creditflow running for one test: its own database, its own
@@ -61,18 +70,26 @@ type Service struct {
 	Temporal    client.Client
 	SendGrid    *FakeSendGrid
 	TaskQueue   string
-	tokens      map[string]string
+	// Webhooks is SendGrid's side of the webhooks (nil unless asked for).
+	Webhooks *Webhooks
+	// Links are the credit desk's links at URL, as emails carry them.
+	Links  *links.Links
+	tokens map[string]string
 	// temporalAddress is the dev server's frontend.
 	temporalAddress string
 
 	activities *activities.Activities
-	worker     sdkworker.Worker
+	worker     *worker.Lanes
 }
 
-// StartWorker starts a worker on the Service's task queue.
+// StartWorker starts a worker on the Service's task queue, every lane.
 func (s *Service) StartWorker(t testing.TB) {
 	t.Helper()
-	s.worker = worker.New(s.Temporal, s.TaskQueue, s.activities, worker.Limits{})
+	// Sized to the pool as `creditflow worker` is: with the SDK's 1,000
+	// local activities an import's plans hold every connection, and the
+	// interactive lane waits for one behind them.
+	limits := worker.LimitsFor(config.DefaultWorkerActivities, int(s.Store.Pool.Config().MaxConns))
+	s.worker = worker.NewLanes(s.Temporal, s.TaskQueue, s.activities, limits, worker.AllLanes...)
 	if err := s.worker.Start(); err != nil {
 		t.Fatalf("start worker: %v", err)
 	}
@@ -106,20 +123,42 @@ func StartService(t testing.TB, opts Options) *Service {
 	}
 	s := &Service{DatabaseURL: dbURL, Store: st, Temporal: tc, temporalAddress: address, SendGrid: NewFakeSendGrid(t), TaskQueue: "creditflow-test-" + strings.ToLower(rand.Text()[:8])}
 
+	// The desk's links name the API's address, so the server is set up
+	// before the worker that writes them into emails.
+	srv := httptest.NewUnstartedServer(nil)
+	s.URL = "http://" + srv.Listener.Addr().String()
+	secret, err := st.LinkSecret(context.Background())
+	if err != nil {
+		t.Fatalf("link secret: %v", err)
+	}
+	s.Links = links.New(s.URL, secret)
 	s.activities = &activities.Activities{
 		Store:  st,
 		Policy: pol,
 		Day:    opts.Day,
 		Mail:   sendgrid.New("SG.test-key", s.SendGrid.URL),
 		From:   "credit@example.com",
+		// The periodic review starts its requests on this task queue.
+		Temporal:  tc,
+		TaskQueue: s.TaskQueue,
+		Links:     s.Links,
 	}
+	server := &api.Server{Store: st, Temporal: tc, TaskQueue: s.TaskQueue, Logger: Logger(),
+		RequestTimeout: opts.RequestTimeout, Review: pol.PeriodicReview, Day: opts.Day,
+		ImportStartsPerSecond: opts.ImportStartsPerSecond}
+	if opts.Webhooks {
+		s.Webhooks = newWebhooks(t)
+		s.activities.Replies = email.NewReplyAddresses(s.Webhooks.InboundSecret, s.Webhooks.InboundDomain)
+		server.EventWebhookKey, server.InboundSecret = &s.Webhooks.Key.PublicKey, s.Webhooks.InboundSecret
+	}
+	handler := server.Handler()
+	(&desk.Desk{Store: st, Temporal: tc, TaskQueue: s.TaskQueue, Links: s.Links, Logger: Logger(),
+		Review: pol.Review, Day: opts.Day}).Mount(handler)
+	srv.Config.Handler = handler
+	srv.Start()
+	t.Cleanup(srv.Close)
 	s.StartWorker(t)
 	t.Cleanup(func() { s.StopWorker() })
-
-	srv := httptest.NewServer((&api.Server{Store: st, Temporal: tc, TaskQueue: s.TaskQueue, Logger: Logger(),
-		RequestTimeout: opts.RequestTimeout}).Handler())
-	t.Cleanup(srv.Close)
-	s.URL = srv.URL
 
 	limited := int64(LimitedApproval)
 	s.tokens = map[string]string{}

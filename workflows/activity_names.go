@@ -28,6 +28,19 @@ const (
 	RecordEscalationOverdueActivity = "RecordEscalationOverdue" // EscalationRef
 	RecordEscalationClosedActivity  = "RecordEscalationClosed"  // EscalationRef
 	RecordAcknowledgementActivity   = "RecordAcknowledgement"   // AcknowledgeEscalationInput → Escalation
+
+	// The periodic credit review.
+	ListDueReviewsActivity       = "ListDueReviews"       // ListDueReviewsInput → DueReviews
+	StartPeriodicReviewsActivity = "StartPeriodicReviews" // StartPeriodicReviewsInput → StartedReviews
+	ScorePeriodicReviewActivity  = "ScorePeriodicReview"  // CreditRequest → Assessment
+	ApplyReviewDecisionActivity  = "ApplyReviewDecision"  // ApplyDecisionInput → ReviewApplied
+	OpenReplyActivity            = "OpenReply"            // ReplyRef → ReplyOpened
+	PauseForReplyActivity        = "PauseForReply"        // ReplyPauseInput → []string (invoices paused)
+	ResumeAfterReplyActivity     = "ResumeAfterReply"     // ResumeAfterReplyInput
+	MarkReplyReadActivity        = "MarkReplyRead"        // MarkReplyReadInput
+	PlanDigestActivity           = "PlanDigest"           // PlanDigestInput → DigestPlan
+	ListDigestRecipientsActivity = "ListDigestRecipients" // ListDigestRecipientsInput → DigestRecipients
+	SendDigestActivity           = "SendDigest"           // SendDigestInput → DigestOutcome
 )
 
 // Workflows started before activities took one input struct call them
@@ -97,6 +110,17 @@ var ActivityInputs = map[string]any{
 	RecordEscalationOverdueActivity: EscalationRef{},
 	RecordEscalationClosedActivity:  EscalationRef{},
 	RecordAcknowledgementActivity:   AcknowledgeEscalationInput{},
+	ListDueReviewsActivity:          ListDueReviewsInput{},
+	StartPeriodicReviewsActivity:    StartPeriodicReviewsInput{},
+	ScorePeriodicReviewActivity:     CreditRequest{},
+	ApplyReviewDecisionActivity:     ApplyDecisionInput{},
+	OpenReplyActivity:               ReplyRef{},
+	PauseForReplyActivity:           ReplyPauseInput{},
+	ResumeAfterReplyActivity:        ResumeAfterReplyInput{},
+	MarkReplyReadActivity:           MarkReplyReadInput{},
+	PlanDigestActivity:              PlanDigestInput{},
+	ListDigestRecipientsActivity:    ListDigestRecipientsInput{},
+	SendDigestActivity:              SendDigestInput{},
 }
 
 // LegacyActivities lists the names workflows started before

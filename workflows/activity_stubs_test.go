@@ -33,6 +33,19 @@ func registerActivityStubs(env *testsuite.TestWorkflowEnvironment) {
 		RecordEscalationOverdueActivity: func(context.Context, EscalationRef) error { return nil },
 		RecordEscalationClosedActivity:  func(context.Context, EscalationRef) error { return nil },
 		RecordAcknowledgementActivity:   func(context.Context, AcknowledgeEscalationInput) (Escalation, error) { return Escalation{}, nil },
+		ListDueReviewsActivity:          func(context.Context, ListDueReviewsInput) (DueReviews, error) { return DueReviews{}, nil },
+		StartPeriodicReviewsActivity:    func(context.Context, StartPeriodicReviewsInput) (StartedReviews, error) { return StartedReviews{}, nil },
+		ScorePeriodicReviewActivity:     func(context.Context, CreditRequest) (Assessment, error) { return Assessment{}, nil },
+		ApplyReviewDecisionActivity:     func(context.Context, ApplyDecisionInput) (ReviewApplied, error) { return ReviewApplied{}, nil },
+		OpenReplyActivity:               func(context.Context, ReplyRef) (ReplyOpened, error) { return ReplyOpened{}, nil },
+		PauseForReplyActivity:           func(context.Context, ReplyPauseInput) ([]string, error) { return nil, nil },
+		ResumeAfterReplyActivity:        func(context.Context, ResumeAfterReplyInput) error { return nil },
+		MarkReplyReadActivity:           func(context.Context, MarkReplyReadInput) error { return nil },
+		PlanDigestActivity:              func(context.Context, PlanDigestInput) (DigestPlan, error) { return DigestPlan{}, nil },
+		ListDigestRecipientsActivity: func(context.Context, ListDigestRecipientsInput) (DigestRecipients, error) {
+			return DigestRecipients{}, nil
+		},
+		SendDigestActivity: func(context.Context, SendDigestInput) (DigestOutcome, error) { return DigestOutcome{}, nil },
 	} {
 		env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}

@@ -10,7 +10,6 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/creditflow/creditflow/email"
-	"github.com/creditflow/creditflow/money"
 )
 
 // CreditRequestWorkflow follows a credit pre-approval or limit increase from
@@ -22,7 +21,15 @@ func CreditRequestWorkflow(ctx workflow.Context, r CreditRequest) (CreditRequest
 	if err := cr.registerHandlers(ctx); err != nil {
 		return r, err
 	}
-	return cr.run(withActivityOptions(ctx))
+	ctx = withActivityOptions(ctx)
+	if r.Kind != KindPeriodicReview {
+		// A sales rep or an analyst waits for every step: the interactive
+		// lane, also for requests started on the batch queue before it
+		// existed. Periodic reviews come by the thousand from a schedule,
+		// on the batch queue, and stay there.
+		ctx = inLane(ctx)
+	}
+	return cr.run(ctx)
 }
 
 // creditRequest is the workflow's state.
@@ -33,12 +40,14 @@ type creditRequest struct {
 	finished   bool // the outcome is recorded; updates may answer
 	emails     background
 	activities activityVersion
+	// applied is what a periodic review's decision did to the account.
+	applied ReviewApplied
 }
 
 func (cr *creditRequest) run(ctx workflow.Context) (CreditRequest, error) {
 	// Score. The activity also writes the request's row, should the API
 	// have died between starting this workflow and writing it.
-	if err := workflow.ExecuteActivity(ctx, ScoreCreditRequestActivity, cr.CreditRequest).Get(ctx, &cr.assessment); err != nil {
+	if err := workflow.ExecuteActivity(ctx, cr.scoreActivity(), cr.CreditRequest).Get(ctx, &cr.assessment); err != nil {
 		return cr.CreditRequest, fmt.Errorf("score: %w", err)
 	}
 	cr.recordScore()
@@ -65,11 +74,7 @@ func (cr *creditRequest) run(ctx workflow.Context) (CreditRequest, error) {
 	// Apply the outcome to the account and tell the rep.
 	switch {
 	case cr.Decision != nil:
-		apply := activityCall{
-			name: ApplyCreditDecisionActivity, input: ApplyDecisionInput{RequestID: cr.ID, Decision: *cr.Decision},
-			legacyName: legacyApplyDecision, legacyArgs: []any{cr.ID, *cr.Decision},
-		}
-		if err := cr.activities.execute(ctx, apply).Get(ctx, nil); err != nil {
+		if err := cr.applyDecision(ctx); err != nil {
 			return cr.CreditRequest, fmt.Errorf("apply decision: %w", err)
 		}
 		cr.Status = cr.Decision.Status()
@@ -85,7 +90,13 @@ func (cr *creditRequest) run(ctx workflow.Context) (CreditRequest, error) {
 	}
 	cr.UpdatedAt = workflow.Now(ctx)
 	cr.finished = true
-	if cr.withdrawal == nil {
+	switch {
+	case cr.Kind == KindPeriodicReview:
+		// Nobody asked for a review: the account's rep hears of a change.
+		if cr.changesTheAccount() {
+			cr.notify(ctx, "decided", email.KindRequestDecided, nil, AudienceSalesRep)
+		}
+	case cr.withdrawal == nil:
 		cr.notify(ctx, "decided", email.KindRequestDecided, []string{cr.CreatedBy}, "")
 	}
 	// Let update handlers that wait for the outcome answer, and the emails
@@ -133,6 +144,19 @@ func (cr *creditRequest) awaitReview(ctx workflow.Context) error {
 	return nil
 }
 
+// applyDecision records the decision and applies it to the account.
+func (cr *creditRequest) applyDecision(ctx workflow.Context) error {
+	if cr.Kind == KindPeriodicReview {
+		return workflow.ExecuteActivity(ctx, ApplyReviewDecisionActivity,
+			ApplyDecisionInput{RequestID: cr.ID, Decision: *cr.Decision}).Get(ctx, &cr.applied)
+	}
+	apply := activityCall{
+		name: ApplyCreditDecisionActivity, input: ApplyDecisionInput{RequestID: cr.ID, Decision: *cr.Decision},
+		legacyName: legacyApplyDecision, legacyArgs: []any{cr.ID, *cr.Decision},
+	}
+	return cr.activities.execute(ctx, apply).Get(ctx, nil)
+}
+
 func (cr *creditRequest) recordScore() {
 	s := cr.assessment.Score
 	cr.Score = &s.Points
@@ -146,7 +170,7 @@ func (cr *creditRequest) recordScore() {
 // migration 00003 dated their rows.)
 func (cr *creditRequest) automaticDecision(ctx workflow.Context, outcome string, limit *Money) *Decision {
 	s := cr.assessment.Score
-	return &Decision{
+	d := &Decision{
 		Outcome:       outcome,
 		ApprovedLimit: limit,
 		Reason:        fmt.Sprintf("decided by the scorecard: %d points, band %s", s.Points, s.Band),
@@ -154,6 +178,8 @@ func (cr *creditRequest) automaticDecision(ctx workflow.Context, outcome string,
 		DecidedAt:     workflow.Now(ctx),
 		Automatic:     true,
 	}
+	cr.markReview(d)
+	return d
 }
 
 func (cr *creditRequest) close(ctx workflow.Context, status, by, reason string) error {
@@ -191,6 +217,9 @@ func (cr *creditRequest) facts(ctx workflow.Context) map[string]string {
 	kindLabel := "credit pre-approval"
 	if cr.Kind == KindLimitIncrease {
 		kindLabel = "credit limit increase"
+	}
+	if cr.Kind == KindPeriodicReview {
+		kindLabel = "periodic credit review"
 	}
 	daysWaiting := 0
 	if d := cr.assessment.Day; d > 0 {
@@ -232,6 +261,9 @@ func (cr *creditRequest) facts(ctx workflow.Context) map[string]string {
 	case cr.Status == StatusExpired:
 		f["OutcomeLabel"] = "Expired"
 		f["OutcomeSentence"] = "expired: nobody decided it within " + strconv.Itoa(review.ExpireAfterDays) + " days; ask again if the deal is still on"
+	}
+	if cr.Kind == KindPeriodicReview {
+		cr.reviewFacts(f)
 	}
 	return f
 }
@@ -286,6 +318,9 @@ func (cr *creditRequest) validateDecision(ctx workflow.Context, d DecisionInput)
 	if cr.Status != StatusPendingReview || cr.Decision != nil || cr.withdrawal != nil {
 		return conflict(NoLongerWaiting(cr.ID, cr.Status))
 	}
+	if cr.Kind == KindPeriodicReview {
+		return cr.validateReviewDecision(d)
+	}
 	switch d.Outcome {
 	case OutcomeApprove, OutcomeApproveWithConditions:
 		if d.ApprovedLimit == nil || d.ApprovedLimit.Minor <= 0 {
@@ -297,14 +332,8 @@ func (cr *creditRequest) validateDecision(ctx workflow.Context, d DecisionInput)
 		if d.ApprovedLimit.Minor > cr.RequestedLimit.Minor {
 			return invalid("approved_limit: must not exceed the requested limit " + cr.RequestedLimit.Display())
 		}
-		if d.By.Role == RoleCredit {
-			max := cr.assessment.Review.DefaultApprovalMax
-			if d.By.ApprovalLimit != nil {
-				max = *d.By.ApprovalLimit
-			}
-			if d.ApprovedLimit.Minor > money.FromMajor(max, d.ApprovedLimit.Currency).Minor {
-				return forbidden(fmt.Sprintf("approved_limit: above your approval limit of %s", money.FromMajor(max, d.ApprovedLimit.Currency).Display()))
-			}
+		if err := cr.withinApprovalLimit(d); err != nil {
+			return err
 		}
 		if d.Outcome == OutcomeApproveWithConditions && len(d.Conditions) == 0 {
 			return invalid("conditions: an approval with conditions names at least one")
@@ -346,6 +375,7 @@ func (cr *creditRequest) decide(ctx workflow.Context, d DecisionInput) (CreditRe
 	if d.Outcome == OutcomeApproveWithConditions {
 		decision.Conditions = d.Conditions
 	}
+	cr.markReview(decision)
 	cr.Decision = decision
 	// Answer with the decided request once the outcome is recorded.
 	if err := workflow.Await(ctx, func() bool { return cr.finished }); err != nil {

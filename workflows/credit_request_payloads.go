@@ -11,6 +11,8 @@ import "time"
 const (
 	KindPreApproval   = "pre_approval"
 	KindLimitIncrease = "limit_increase"
+	// KindPeriodicReview is started by the review schedule, not by a rep.
+	KindPeriodicReview = "periodic_review"
 
 	StatusScoring                = "scoring"
 	StatusPendingReview          = "pending_review"
@@ -19,10 +21,14 @@ const (
 	StatusDeclined               = "declined"
 	StatusExpired                = "expired"
 	StatusWithdrawn              = "withdrawn"
+	// StatusHeld: a periodic review put the account on hold.
+	StatusHeld = "held"
 
 	OutcomeApprove               = "approve"
 	OutcomeApproveWithConditions = "approve_with_conditions"
 	OutcomeDecline               = "decline"
+	// OutcomeHold ends a periodic review with a credit hold.
+	OutcomeHold = "hold"
 )
 
 // Roles a workflow re-checks.
@@ -78,6 +84,9 @@ type Decision struct {
 	DecidedBy     string    `json:"decided_by"`
 	DecidedAt     time.Time `json:"decided_at"`
 	Automatic     bool      `json:"automatic"`
+	// ReviewOutcome is, for a periodic review, what the decision did to
+	// the limit: keep, lower, raise (an approve) or hold.
+	ReviewOutcome string `json:"review_outcome,omitempty"`
 }
 
 // Status is the request status a decision outcome leads to.
@@ -87,6 +96,8 @@ func (d Decision) Status() string {
 		return StatusApproved
 	case OutcomeApproveWithConditions:
 		return StatusApprovedWithConditions
+	case OutcomeHold:
+		return StatusHeld
 	default:
 		return StatusDeclined
 	}
@@ -123,6 +134,9 @@ type Score struct {
 	Reasons          []string `json:"reasons"`
 	RecommendedLimit Money    `json:"recommended_limit"`
 	Outcome          string   `json:"outcome"`
+	// Recommendation is a periodic review's advice: keep, lower, raise
+	// or hold.
+	Recommendation string `json:"recommendation,omitempty"`
 }
 
 // Automatic outcomes of scoring.

@@ -4,6 +4,9 @@ package workflows
 const (
 	AudienceCreditTeam     = "credit_team"     // CREDITFLOW_CREDIT_TEAM, else every credit analyst
 	AudienceCreditManagers = "credit_managers" // every credit manager
+	// AudienceSalesRep is the sales rep of the email's account_id when it
+	// goes out (a periodic review has no rep who asked).
+	AudienceSalesRep = "sales_rep"
 )
 
 // Email asks SendEmail for one email. Key is the outbox key (workflow id +

@@ -149,7 +149,8 @@ func (e *escalation) acknowledge(ctx workflow.Context, ack Acknowledgement) (Esc
 		name: RecordAcknowledgementActivity, input: AcknowledgeEscalationInput{EscalationID: e.ID, Acknowledgement: ack, At: now},
 		legacyName: legacyAcknowledgeEscalation, legacyArgs: []any{e.ID, ack, now},
 	}
-	if err := e.activities.execute(ctx, record).Get(ctx, &recorded); err != nil {
+	// The rep waits for this answer: the interactive lane.
+	if err := e.activities.execute(inLane(ctx), record).Get(ctx, &recorded); err != nil {
 		return e.Escalation, err
 	}
 	return e.Escalation, nil

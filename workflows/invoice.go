@@ -69,6 +69,7 @@ type pause struct {
 	From, Until  time.Time
 	CustomerOnly bool
 	Why          string
+	reply        string // the customer's reply that asked for it (invoice_replies.go)
 }
 
 type promise struct {
@@ -490,7 +491,10 @@ func (i *invoice) snapshot(ctx workflow.Context) Invoice {
 }
 
 // registerHandlers installs the status query and the updates the API
-// sends: payment, dispute, dispute resolution, promise, write-off.
+// sends: payment, dispute, dispute resolution, promise, write-off; and
+// those a customer's reply sends (invoice_replies.go). Someone waits for
+// each update's answer: the activity it waits for runs in the interactive
+// lane (inLane), not behind an import's invoices.
 func (i *invoice) registerHandlers(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (Invoice, error) {
 		return i.snapshot(ctx), nil
@@ -507,6 +511,8 @@ func (i *invoice) registerHandlers(ctx workflow.Context) error {
 		{ResolveDisputeUpdate, i.resolveDispute, i.validateResolution},
 		{PromiseUpdate, i.promiseToPay, i.validatePromise},
 		{WriteOffUpdate, i.writeOff, i.validateWriteOff},
+		{ReplyPauseUpdate, i.pauseForReply, i.validateReplyPause},
+		{ReplyReadUpdate, i.replyRead, i.validateReplyRead},
 	} {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler,
 			workflow.UpdateHandlerOptions{Validator: h.validator}); err != nil {
@@ -572,7 +578,7 @@ func (i *invoice) pay(ctx workflow.Context, p Payment) (Invoice, error) {
 		name: RecordInvoicePaymentActivity, input: RecordPaymentInput{InvoiceID: i.ID, Payment: p},
 		legacyName: legacyRecordPayment, legacyArgs: []any{i.ID, p},
 	}
-	if err := i.activities.execute(ctx, record).Get(ctx, &s); err != nil {
+	if err := i.activities.execute(inLane(ctx), record).Get(ctx, &s); err != nil {
 		return i.snapshot(ctx), err
 	}
 	i.released(ctx, s, p.ID)
@@ -610,7 +616,7 @@ func (i *invoice) openDispute(ctx workflow.Context, r DisputeInput) (Dispute, er
 		name: RecordDisputeActivity, input: DisputeInput{Dispute: d, By: r.By},
 		legacyName: legacyOpenDispute, legacyArgs: []any{d, r.By},
 	}
-	if err := i.activities.execute(ctx, record).Get(ctx, nil); err != nil {
+	if err := i.activities.execute(inLane(ctx), record).Get(ctx, nil); err != nil {
 		return d, err
 	}
 	i.emails.Go(ctx, func(ctx workflow.Context) {
@@ -659,7 +665,7 @@ func (i *invoice) resolveDispute(ctx workflow.Context, r DisputeResolution) (Dis
 		name: RecordDisputeResolutionActivity, input: ResolveDisputeInput{Resolution: r, At: now},
 		legacyName: legacyResolveDispute, legacyArgs: []any{r, now},
 	}
-	if err := i.activities.execute(ctx, record).Get(ctx, &s); err != nil {
+	if err := i.activities.execute(inLane(ctx), record).Get(ctx, &s); err != nil {
 		return d, err
 	}
 	i.released(ctx, s, d.ID)
@@ -714,7 +720,7 @@ func (i *invoice) promiseToPay(ctx workflow.Context, p PromiseToPay) (Invoice, e
 		name: RecordPromiseToPayActivity, input: RecordPromiseInput{Key: i.promise.Key, InvoiceID: i.ID, Promise: p},
 		legacyName: legacyRecordPromise, legacyArgs: []any{i.promise.Key, i.ID, p},
 	}
-	if err := i.activities.execute(ctx, record).Get(ctx, nil); err != nil {
+	if err := i.activities.execute(inLane(ctx), record).Get(ctx, nil); err != nil {
 		return i.snapshot(ctx), err
 	}
 	return i.snapshot(ctx), nil
@@ -740,7 +746,7 @@ func (i *invoice) writeOff(ctx workflow.Context, w WriteOff) (Invoice, error) {
 		name: RecordWriteOffActivity, input: WriteOffInput{InvoiceID: i.ID, WriteOff: w},
 		legacyName: legacyWriteOffInvoice, legacyArgs: []any{i.ID, w},
 	}
-	if err := i.activities.execute(ctx, record).Get(ctx, &s); err != nil {
+	if err := i.activities.execute(inLane(ctx), record).Get(ctx, &s); err != nil {
 		return i.snapshot(ctx), err
 	}
 	i.released(ctx, s, "write-off")

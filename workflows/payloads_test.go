@@ -25,10 +25,15 @@ func TestPayloadTypesDecodeEveryRecordedHistory(t *testing.T) {
 	var str string
 	var tm json.RawMessage // an instant
 	workflowIO := map[string][2]any{
-		"CreditRequestWorkflow": {workflows.CreditRequest{}, workflows.CreditRequest{}},
-		"InvoiceWorkflow":       {workflows.InvoiceInput{}, workflows.Invoice{}},
-		"EscalationWorkflow":    {workflows.EscalationInput{}, workflows.EscalationResult{}},
+		"CreditRequestWorkflow":  {workflows.CreditRequest{}, workflows.CreditRequest{}},
+		"InvoiceWorkflow":        {workflows.InvoiceInput{}, workflows.Invoice{}},
+		"EscalationWorkflow":     {workflows.EscalationInput{}, workflows.EscalationResult{}},
+		"ReplyWorkflow":          {workflows.ReplyInput{}, workflows.ReplyResult{}},
+		"ContactMissingWorkflow": {workflows.ContactMissingInput{}, nil},
+		"SignInEmailWorkflow":    {workflows.SignInEmailInput{}, nil}, // no result
+		"DigestWorkflow":         {workflows.DigestInput{}, workflows.DigestResult{}},
 	}
+	workflowIO[workflows.PeriodicReviewWorkflowName] = [2]any{workflows.PeriodicReviewInput{}, workflows.PeriodicReviewProgress{}}
 	activityInputs := map[string][]any{ // the first names took positional arguments
 		"ApplyDecision":         {str, workflows.Decision{}},
 		"RecordPayment":         {str, workflows.Payment{}},
@@ -52,6 +57,14 @@ func TestPayloadTypesDecodeEveryRecordedHistory(t *testing.T) {
 		"RecordInvoicePayment": workflows.Settlement{}, "RecordDisputeResolution": workflows.Settlement{}, "RecordWriteOff": workflows.Settlement{},
 		"RecordEscalation": workflows.Escalation{}, "RecordAcknowledgement": workflows.Escalation{},
 		"StartDunning": workflows.DunningPlan{},
+		"OpenReply":    workflows.ReplyOpened{}, "PauseForReply": []string{},
+		"PlanDigest": workflows.DigestPlan{}, "ListDigestRecipients": workflows.DigestRecipients{}, "SendDigest": workflows.DigestOutcome{},
+	}
+	for name, result := range map[string]any{
+		workflows.ListDueReviewsActivity: workflows.DueReviews{}, workflows.StartPeriodicReviewsActivity: workflows.StartedReviews{},
+		workflows.ScorePeriodicReviewActivity: workflows.Assessment{}, workflows.ApplyReviewDecisionActivity: workflows.ReviewApplied{},
+	} {
+		activityResults[name] = result
 	}
 	updates := map[string][2]any{
 		workflows.DecisionUpdate:       {workflows.DecisionInput{}, workflows.CreditRequest{}},
@@ -62,6 +75,9 @@ func TestPayloadTypesDecodeEveryRecordedHistory(t *testing.T) {
 		workflows.PromiseUpdate:        {workflows.PromiseToPay{}, workflows.Invoice{}},
 		workflows.WriteOffUpdate:       {workflows.WriteOff{}, workflows.Invoice{}},
 		workflows.AcknowledgeUpdate:    {workflows.Acknowledgement{}, workflows.Escalation{}},
+		workflows.ReadReplyUpdate:      {workflows.ReadReply{}, nil},
+		workflows.ReplyPauseUpdate:     {workflows.ReplyPause{}, workflows.Invoice{}},
+		workflows.ReplyReadUpdate:      {workflows.ReplyRead{}, workflows.Invoice{}},
 	}
 
 	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
@@ -76,7 +92,7 @@ func TestPayloadTypesDecodeEveryRecordedHistory(t *testing.T) {
 		decode := func(where string, p *commonpb.Payloads, types ...any) {
 			t.Helper()
 			for i, payload := range p.GetPayloads() {
-				if i >= len(types) {
+				if i >= len(types) || types[i] == nil { // nil: no value (an update answering only an error)
 					break
 				}
 				v := reflect.New(reflect.TypeOf(types[i])).Interface()

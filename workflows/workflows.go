@@ -60,6 +60,21 @@ func InvoiceWorkflowID(invoiceID string) string { return "invoice/" + invoiceID 
 // EscalationWorkflowID is the workflow id of an escalation to sales.
 func EscalationWorkflowID(escalationID string) string { return "escalation/" + escalationID }
 
+// Workflows that schedules start, by the names they are registered under.
+const (
+	DigestWorkflowName         = "DigestWorkflow"
+	PeriodicReviewWorkflowName = "PeriodicReviewWorkflow"
+)
+
+// DigestScheduleWorkflowID is the id of the digests the schedule starts;
+// Temporal appends the moment each was due.
+const DigestScheduleWorkflowID = "weekly-digest"
+
+// ManualDigestWorkflowID is the id of a digest run now (POST
+// /digests/run). Its emails are keyed by the week, not by this id, so a
+// second run in the same week mails nobody twice.
+func ManualDigestWorkflowID(unique string) string { return "weekly-digest/manual/" + unique }
+
 // withActivityOptions sets the options every Creditflow activity shares:
 // short attempts, retried with backoff for as long as the business waits.
 func withActivityOptions(ctx workflow.Context) workflow.Context {
@@ -103,5 +118,10 @@ func All() []Registration {
 		{Name: "CreditRequestWorkflow", Func: CreditRequestWorkflow},
 		{Name: "InvoiceWorkflow", Func: InvoiceWorkflow},
 		{Name: "EscalationWorkflow", Func: EscalationWorkflow},
+		{Name: PeriodicReviewWorkflowName, Func: PeriodicReviewWorkflow},
+		{Name: "ReplyWorkflow", Func: ReplyWorkflow},
+		{Name: "ContactMissingWorkflow", Func: ContactMissingWorkflow},
+		{Name: "SignInEmailWorkflow", Func: SignInEmailWorkflow},
+		{Name: DigestWorkflowName, Func: DigestWorkflow},
 	}
 }

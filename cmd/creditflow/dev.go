@@ -59,6 +59,7 @@ func createDemoUsers(ctx context.Context, cfg config.Config) error {
 		// built the binary.
 		fmt.Fprintln(os.Stderr, "Users exist already. To get a new token for one (its old token stops working):\n"+
 			"  .bin/creditflow user token --email rep@example.com")
+		fmt.Fprint(os.Stderr, deskHelp(cfg, ""))
 		return nil
 	}
 	var b strings.Builder
@@ -89,6 +90,28 @@ Then see the credit team's inbox as the analyst:
 curl -s 'http://localhost:%s/api/v1/credit-requests?status=pending_review' -H 'Authorization: Bearer %s'
 
 `, port, tokens[credit.RoleSales], port, tokens[credit.RoleCredit])
+	b.WriteString(deskHelp(cfg, tokens[credit.RoleAdmin]))
 	fmt.Fprint(os.Stdout, b.String())
 	return nil
+}
+
+// deskHelp says where the credit desk is and how to sign in to it.
+func deskHelp(cfg config.Config, adminToken string) string {
+	admin := "$ADMIN"
+	if adminToken != "" {
+		admin = adminToken
+	}
+	mailed := "it goes to the user's inbox."
+	if cfg.SendGridAPIKey == "" {
+		port := cfg.HTTPAddr[strings.LastIndex(cfg.HTTPAddr, ":")+1:]
+		mailed = fmt.Sprintf(`SENDGRID_API_KEY is unset, so it is not sent:
+  the link is in this terminal's log (the line "email not sent" with kind=sign_in, sign_in_url=...)
+  and in the outbox: curl -s 'http://localhost:%s/api/v1/emails?kind=sign_in&limit=5' -H 'Authorization: Bearer %s'`, port, admin)
+	}
+	return fmt.Sprintf(`
+The credit desk: %s
+Sign in there with one of the tokens above (rep@example.com sees sales pages, analyst@example.com the
+credit inbox), or ask for a one-time sign-in link by email; %s
+
+`, cfg.BaseURL+"/desk/", mailed)
 }

@@ -17,10 +17,13 @@ import (
 	"github.com/creditflow/creditflow/activities"
 	"github.com/creditflow/creditflow/api"
 	"github.com/creditflow/creditflow/config"
+	"github.com/creditflow/creditflow/desk"
 	"github.com/creditflow/creditflow/email"
 	"github.com/creditflow/creditflow/email/sendgrid"
+	"github.com/creditflow/creditflow/links"
 	"github.com/creditflow/creditflow/metrics"
 	"github.com/creditflow/creditflow/policy"
+	"github.com/creditflow/creditflow/schedules"
 	"github.com/creditflow/creditflow/store"
 	"github.com/creditflow/creditflow/worker"
 )
@@ -45,14 +48,22 @@ func migrateCommand() *cobra.Command {
 }
 
 func workerCommand() *cobra.Command {
-	return &cobra.Command{
+	var lanes string
+	cmd := &cobra.Command{
 		Use:   "worker",
-		Short: "Run the Temporal worker on TEMPORAL_TASK_QUEUE",
+		Short: "Run the Temporal worker on TEMPORAL_TASK_QUEUE (batch) and TEMPORAL_TASK_QUEUE-interactive",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return run(cmd.Context(), runWorker)
+			served, err := worker.ParseLanes(lanes)
+			if err != nil {
+				return err
+			}
+			return run(cmd.Context(), workerOf(served))
 		},
 	}
+	cmd.Flags().StringVar(&lanes, "lanes", "all",
+		"the lanes this process serves: all, interactive or batch (deploy them apart so an import never shares a process with people's work)")
+	return cmd
 }
 
 func apiCommand() *cobra.Command {
@@ -78,6 +89,9 @@ type service struct {
 	// the worker's sender writes it, /readyz reads it (in one process
 	// only when both run there, as in dev).
 	sendGridKey *email.KeyStatus
+	// links are the credit desk's links, for emails (worker) and the
+	// desk itself (API), signed with one key.
+	links *links.Links
 }
 
 // run connects to Postgres and Temporal and runs the given parts until
@@ -97,13 +111,17 @@ func run(ctx context.Context, parts ...func(context.Context, *service) error) er
 	if err != nil {
 		return err
 	}
+	lk, err := links.Load(ctx, cfg.BaseURL, cfg.LinkSecret, st)
+	if err != nil {
+		return err
+	}
 	tc, err := dialTemporal(ctx, cfg, logger, m.Temporal)
 	if err != nil {
 		return err
 	}
 	defer tc.Close()
 	svc := &service{cfg: cfg, logger: logger, store: st, temporal: tc, metrics: m,
-		sendGridKey: &email.KeyStatus{Logger: logger, Failures: m.SendGridAuthFailures, Rejected: m.SendGridKeyRejected}}
+		sendGridKey: &email.KeyStatus{Logger: logger, Failures: m.SendGridAuthFailures, Rejected: m.SendGridKeyRejected}, links: lk}
 	g, ctx := errgroup.WithContext(ctx)
 	if cfg.MetricsAddr != "" {
 		g.Go(func() error { return serveMetrics(ctx, svc) })
@@ -141,7 +159,15 @@ func dialTemporal(ctx context.Context, cfg config.Config, logger *slog.Logger, m
 	return tc, nil
 }
 
-func runWorker(ctx context.Context, svc *service) error {
+// runWorker serves every lane, as `creditflow dev` does.
+func runWorker(ctx context.Context, svc *service) error { return workerOf(worker.AllLanes)(ctx, svc) }
+
+// workerOf runs a worker for the given lanes.
+func workerOf(lanes []worker.Lane) func(context.Context, *service) error {
+	return func(ctx context.Context, svc *service) error { return runLanes(ctx, svc, lanes) }
+}
+
+func runLanes(ctx context.Context, svc *service, lanes []worker.Lane) error {
 	pol, err := policy.Load(svc.cfg.PolicyFile)
 	if err != nil {
 		return fmt.Errorf("CREDITFLOW_POLICY_FILE: %w", err)
@@ -152,6 +178,13 @@ func runWorker(ctx context.Context, svc *service) error {
 		Day:        svc.cfg.Day,
 		From:       svc.cfg.MailFrom,
 		CreditTeam: svc.cfg.CreditTeam,
+		Temporal:   svc.temporal,
+		TaskQueue:  svc.cfg.TaskQueue,
+		Links:      svc.links,
+		DigestZone: svc.cfg.DigestZone,
+	}
+	if svc.cfg.InboundSecret != "" {
+		acts.Replies = email.NewReplyAddresses(svc.cfg.InboundSecret, svc.cfg.InboundDomain)
 	}
 	if svc.cfg.SendGridAPIKey != "" {
 		sender := sendgrid.New(svc.cfg.SendGridAPIKey, svc.cfg.SendGridAPIHost)
@@ -160,11 +193,14 @@ func runWorker(ctx context.Context, svc *service) error {
 	} else {
 		svc.logger.Warn("SENDGRID_API_KEY is unset: emails are rendered into the outbox and logged, not sent")
 	}
-	w := worker.New(svc.temporal, svc.cfg.TaskQueue, acts, worker.LimitsFor(svc.cfg.WorkerActivities, svc.cfg.DBPoolSize))
+	if err := schedules.Ensure(ctx, svc.temporal, svc.cfg); err != nil {
+		return err
+	}
+	w := worker.NewLanes(svc.temporal, svc.cfg.TaskQueue, acts, worker.LimitsFor(svc.cfg.WorkerActivities, svc.cfg.DBPoolSize), lanes...)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
-	svc.logger.Info("worker started", "task_queue", svc.cfg.TaskQueue, "day", svc.cfg.Day,
+	svc.logger.Info("worker started", "task_queues", w.TaskQueues(), "day", svc.cfg.Day,
 		"activities", svc.cfg.WorkerActivities, "db_pool_size", svc.cfg.DBPoolSize)
 	<-ctx.Done()
 	w.Stop()
@@ -172,11 +208,21 @@ func runWorker(ctx context.Context, svc *service) error {
 }
 
 func runAPI(ctx context.Context, svc *service) error {
+	pol, err := policy.Load(svc.cfg.PolicyFile)
+	if err != nil {
+		return fmt.Errorf("CREDITFLOW_POLICY_FILE: %w", err)
+	}
 	srv := &api.Server{Store: svc.store, Temporal: svc.temporal, TaskQueue: svc.cfg.TaskQueue, Logger: svc.logger,
-		Metrics: svc.metrics.HTTP, MetricsToken: svc.cfg.MetricsToken, SendGridKey: svc.sendGridKey}
+		ImportStartsPerSecond: svc.cfg.ImportStartsPerSecond,
+		Metrics:               svc.metrics.HTTP, MetricsToken: svc.cfg.MetricsToken, SendGridKey: svc.sendGridKey,
+		Review: pol.PeriodicReview, Day: svc.cfg.Day,
+		EventWebhookKey: svc.cfg.EventWebhookKey, InboundSecret: svc.cfg.InboundSecret}
+	handler := srv.Handler()
+	(&desk.Desk{Store: svc.store, Temporal: svc.temporal, TaskQueue: svc.cfg.TaskQueue, Links: svc.links, Logger: svc.logger,
+		Review: pol.Review, Day: svc.cfg.Day}).Mount(handler)
 	httpServer := &http.Server{
 		Addr:              svc.cfg.HTTPAddr,
-		Handler:           srv.Handler(),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		// A caller that trickles its body or keeps idle connections open
 		// holds no memory or connection for long: two minutes reads the
@@ -193,7 +239,7 @@ func runAPI(ctx context.Context, svc *service) error {
 		_ = httpServer.Shutdown(shutdown)
 	}()
 	go forgetIdempotencyKeys(ctx, svc)
-	svc.logger.Info("api listening", "addr", svc.cfg.HTTPAddr)
+	svc.logger.Info("api listening", "addr", svc.cfg.HTTPAddr, "desk", svc.links.Desk())
 	if err := httpServer.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("CREDITFLOW_HTTP_ADDR %s: %w", svc.cfg.HTTPAddr, err)
 	}

@@ -48,6 +48,9 @@ func (s *Sender) Send(ctx context.Context, m email.Message) error {
 	v3 := mail.NewV3Mail()
 	v3.SetFrom(mail.NewEmail("Creditflow", m.From))
 	v3.Subject = m.Subject
+	if m.ReplyTo != "" {
+		v3.SetReplyTo(mail.NewEmail("", m.ReplyTo))
+	}
 	p := mail.NewPersonalization()
 	for _, to := range m.To {
 		p.AddTos(mail.NewEmail("", to))

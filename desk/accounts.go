@@ -1,0 +1,78 @@
+package desk
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/creditflow/creditflow/api"
+	"github.com/creditflow/creditflow/credit"
+)
+
+// timelineShown is how many timeline entries one account page shows: the
+// API's default page, so the page costs one bounded read of the timeline.
+const timelineShown = 50
+
+type accountsData struct {
+	Caption string
+	Rows    []credit.Account
+	Next    string
+}
+
+// accounts lists accounts as GET /api/v1/accounts answers the user: a
+// sales rep's own, everybody's for the others.
+func (d *Desk) accounts(c echo.Context) error {
+	u, _ := userOf(c)
+	q := url.Values{}
+	if cursor := c.QueryParam("cursor"); cursor != "" {
+		q.Set("cursor", cursor)
+	}
+	var page api.AccountPage
+	if err := d.call(c.Request().Context(), u, http.MethodGet, "/api/v1/accounts?"+q.Encode(), nil, "", &page); err != nil {
+		return d.problemPage(c, err)
+	}
+	title, caption := "Accounts", "Accounts, oldest first"
+	if u.Role == credit.RoleSales {
+		title, caption = "My accounts", "The accounts you look after, oldest first"
+	}
+	return d.render(c, http.StatusOK, "accounts.html", title, accountsData{Caption: caption, Rows: page.Items, Next: page.NextCursor})
+}
+
+type accountData struct {
+	A credit.Account
+	// Used is the exposure's share of the limit in percent, for the
+	// meter's text; HasLimit is false for an account with no limit yet.
+	Used     int64
+	HasLimit bool
+	Timeline []credit.TimelineEntry
+	// Later is the cursor of the timeline's next page, when there is one.
+	Later string
+}
+
+// account is an account's page, the one the weekly digest links to: what
+// GET /api/v1/accounts/{id} and its timeline answer the user, a refusal
+// included (a rep reading another rep's account reads the API's 403).
+func (d *Desk) account(c echo.Context) error {
+	u, _ := userOf(c)
+	ctx := c.Request().Context()
+	path := "/api/v1/accounts/" + url.PathEscape(c.Param("id"))
+	var v accountData
+	if err := d.call(ctx, u, http.MethodGet, path, nil, "", &v.A); err != nil {
+		return d.problemPage(c, err)
+	}
+	q := url.Values{"limit": {strconv.Itoa(timelineShown)}}
+	if cursor := c.QueryParam("timeline"); cursor != "" {
+		q.Set("cursor", cursor)
+	}
+	var timeline api.TimelinePage
+	if err := d.call(ctx, u, http.MethodGet, path+"/timeline?"+q.Encode(), nil, "", &timeline); err != nil {
+		return d.problemPage(c, err)
+	}
+	v.Timeline, v.Later = timeline.Items, timeline.NextCursor
+	if limit := v.A.CreditLimit.Minor; limit > 0 {
+		v.HasLimit, v.Used = true, v.A.Exposure.Minor*100/limit
+	}
+	return d.render(c, http.StatusOK, "account.html", "Account: "+v.A.Name, v)
+}

@@ -1,0 +1,134 @@
+package desk
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/creditflow/creditflow/api"
+	"github.com/creditflow/creditflow/credit"
+)
+
+// call sends one request to the API in-process, as the signed-in user
+// (api.AsUser stands in for their bearer token), and decodes its answer
+// into out. An answer of 400 or more comes back as the API's *api.Problem,
+// which the page shows as it is. key is the Idempotency-Key: a form sent
+// twice (a double click, a reload) gets the first answer.
+func (d *Desk) call(ctx context.Context, u credit.User, method, path string, body any, key string, out any) error {
+	var reader io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		reader = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(api.AsUser(ctx, u), method, path, reader)
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
+	w := &answer{header: http.Header{}}
+	d.api.ServeHTTP(w, req)
+	if w.status >= 400 {
+		p := &api.Problem{}
+		if err := json.Unmarshal(w.body.Bytes(), p); err != nil || p.Status == 0 {
+			p = &api.Problem{Status: w.status, Title: http.StatusText(w.status)}
+		}
+		return p
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(w.body.Bytes(), out); err != nil {
+		return fmt.Errorf("%s %s: decode the API's answer: %w", method, path, err)
+	}
+	return nil
+}
+
+// answer keeps the API's in-process answer; the API bounds its size (its
+// pages are at most 200 items).
+type answer struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (a *answer) Header() http.Header { return a.header }
+
+func (a *answer) WriteHeader(status int) {
+	if a.status == 0 {
+		a.status = status
+	}
+}
+
+func (a *answer) Write(b []byte) (int, error) {
+	a.WriteHeader(http.StatusOK)
+	return a.body.Write(b)
+}
+
+// form is a form as the page shows it: what was typed, and what the API
+// said of it, next to each field it named.
+type form struct {
+	Values map[string]string
+	Errors map[string]string
+	// Problem is what the API said of the request as a whole (a
+	// refusal, a conflict), shown above the form.
+	Problem string
+	// Fields is every field problem, for the summary above the form.
+	Fields []api.FieldProblem
+	// Key is the Idempotency-Key of this rendering of the form.
+	Key string
+}
+
+// newForm is an empty form with a fresh Idempotency-Key.
+func newForm() form {
+	return form{Values: map[string]string{}, Errors: map[string]string{}, Key: randomID()}
+}
+
+// Value and Error are for the templates.
+func (f form) Value(name string) string { return f.Values[name] }
+func (f form) Error(name string) string { return f.Errors[name] }
+
+// withProblem puts what the API said next to the fields it named; the
+// field of "approved_limit.amount" is the form's approved_limit. A
+// problem naming no field is the form's own.
+func (f form) withProblem(p *api.Problem) form {
+	f.Key = randomID() // a corrected form is a new request
+	if len(p.Errors) == 0 {
+		f.Problem = p.Title
+		if p.Detail != "" {
+			f.Problem += ": " + p.Detail
+		}
+		return f
+	}
+	f.Fields = p.Errors
+	for _, e := range p.Errors {
+		field := e.Field
+		if i := strings.IndexAny(field, ".["); i > 0 {
+			field = field[:i]
+		}
+		if _, taken := f.Errors[field]; !taken {
+			f.Errors[field] = e.Detail
+		}
+	}
+	f.Problem = "Please correct what is marked below."
+	return f
+}
+
+// checked lists the values of a multiple choice, as decide keeps them.
+func (f form) checked(name string) []string {
+	if f.Values[name] == "" {
+		return nil
+	}
+	return strings.Split(f.Values[name], ",")
+}

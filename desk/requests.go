@@ -1,0 +1,112 @@
+package desk
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/creditflow/creditflow/api"
+	"github.com/creditflow/creditflow/credit"
+)
+
+type requestsData struct {
+	Caption string
+	Rows    []requestRow
+	Next    string
+}
+
+// requests lists credit requests as GET /api/v1/credit-requests answers
+// the user: a sales rep's own, everybody's for the others.
+func (d *Desk) requests(c echo.Context) error {
+	u, _ := userOf(c)
+	rows, next, err := d.requestRows(c, u, url.Values{})
+	if err != nil {
+		return d.problemPage(c, err)
+	}
+	title, caption := "Credit requests", "Credit requests, oldest first"
+	if u.Role == credit.RoleSales {
+		title, caption = "My requests", "The credit requests you asked for, oldest first"
+	}
+	return d.render(c, http.StatusOK, "requests.html", title, requestsData{Caption: caption, Rows: rows, Next: next})
+}
+
+type requestData struct {
+	R         credit.CreditRequest
+	Age       age
+	Decided   bool
+	CanDecide bool
+	Form      form
+	// Choices for the decision form, and the conditions ticked.
+	Outcomes   []string
+	Conditions []string
+	Checked    []string
+}
+
+// request is a credit request's page, with the decision form for the
+// credit team while it waits.
+func (d *Desk) request(c echo.Context) error {
+	f := newForm()
+	return d.requestPage(c, http.StatusOK, f, c.QueryParam("decided") != "")
+}
+
+func (d *Desk) requestPage(c echo.Context, status int, f form, decided bool) error {
+	u, _ := userOf(c)
+	var r credit.CreditRequest
+	if err := d.call(c.Request().Context(), u, http.MethodGet, "/api/v1/credit-requests/"+url.PathEscape(c.Param("id")), nil, "", &r); err != nil {
+		return d.problemPage(c, err)
+	}
+	name, err := d.companyName(c.Request().Context(), u, r, map[string]string{})
+	if err != nil {
+		return err
+	}
+	// Whether this user may decide is the API's to say when they send
+	// the form; the form is offered to the roles that decide.
+	canDecide := r.Status == credit.StatusPendingReview && (u.Role == credit.RoleCredit || u.Role == credit.RoleCreditManager)
+	return d.render(c, status, "request.html", "Credit request: "+name, requestData{
+		R: r, Age: d.ageOf(r), Decided: decided, CanDecide: canDecide, Form: f,
+		Outcomes:   []string{credit.OutcomeApprove, credit.OutcomeApproveWithConditions, credit.OutcomeDecline},
+		Conditions: credit.Conditions, Checked: f.checked("conditions"),
+	})
+}
+
+// decide sends the decision form to POST /api/v1/credit-requests/{id}/decision:
+// the API checks the analyst's limit and that nobody decides their own
+// request, and its refusal is shown on the form.
+func (d *Desk) decide(c echo.Context) error {
+	u, _ := userOf(c)
+	f := newForm()
+	for _, name := range []string{"outcome", "approved_limit", "reason"} {
+		f.Values[name] = strings.TrimSpace(c.FormValue(name))
+	}
+	params, _ := c.FormParams()
+	conditions := params["conditions"]
+	f.Values["conditions"] = strings.Join(conditions, ",")
+
+	body := api.DecisionRequest{Outcome: api.Outcome(f.Values["outcome"])}
+	if amount := f.Values["approved_limit"]; amount != "" {
+		body.ApprovedLimit = &api.Money{Amount: amount, Currency: c.FormValue("currency")}
+	}
+	if len(conditions) > 0 {
+		cs := make([]api.Condition, len(conditions))
+		for i, c := range conditions {
+			cs[i] = api.Condition(c)
+		}
+		body.Conditions = &cs
+	}
+	if reason := f.Values["reason"]; reason != "" {
+		body.Reason = &reason
+	}
+	id := c.Param("id")
+	err := d.call(c.Request().Context(), u, http.MethodPost, "/api/v1/credit-requests/"+url.PathEscape(id)+"/decision", body, c.FormValue("idempotency_key"), nil)
+	var p *api.Problem
+	switch {
+	case errors.As(err, &p):
+		return d.requestPage(c, p.Status, f.withProblem(p), false)
+	case err != nil:
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/desk/requests/"+url.PathEscape(id)+"?decided=1")
+}
