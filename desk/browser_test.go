@@ -3,6 +3,8 @@ package desk_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -127,4 +129,20 @@ func (b *browser) signInWithToken(token string) {
 	b.seePage("Sign in")
 	b.typeInto("API token", token+kb.Enter)
 	b.run("see that I am signed in", chromedp.WaitVisible(buttonNamed("Sign out")))
+}
+
+// screenshot saves the window as docs/screenshots/NAME.png when
+// CREDITFLOW_SCREENSHOTS=1: the README's pictures of the desk are made by
+// the tests that drive it (CREDITFLOW_SCREENSHOTS=1 go test ./desk).
+func (b *browser) screenshot(name string) {
+	b.t.Helper()
+	if os.Getenv("CREDITFLOW_SCREENSHOTS") != "1" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100: PNG
+	require.NoError(b.t, err, "screenshot "+name)
+	require.NoError(b.t, os.MkdirAll("../docs/screenshots", 0o755))
+	require.NoError(b.t, os.WriteFile(filepath.Join("../docs/screenshots", name+".png"), png, 0o644))
 }
