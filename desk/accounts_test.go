@@ -29,7 +29,8 @@ func TestRepReadsTheirAccountAndIsRefusedAnotherRepsAccount(t *testing.T) {
 	b.follow("Harbour Mills GmbH")
 	b.seePage("Account: Harbour Mills GmbH")
 	b.see("on hold")
-	b.see("EUR 50,000.00")                        // the credit limit
+	b.see("EUR 50,000.00") // the credit limit
+	b.screenshot("account")
 	b.see("EUR 2,500.00 of the limit (5%)")       // the exposure: the open invoice's balance
 	b.see("INV-Har")                              // the open invoice, 40 days overdue
 	b.see("their CFO promised payment on Friday") // the timeline

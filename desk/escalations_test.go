@@ -54,6 +54,7 @@ func TestRepAcknowledgesAnEscalationFromTheLinkInItsEmail(t *testing.T) {
 	b.seePage("Escalation: Brightwater Foods Ltd") // back where the link led
 	b.see("invoice 2025-0042")
 	b.see("EUR 1,800.00")
+	b.screenshot("escalation")
 
 	b.press("Acknowledge")
 	b.see("note: is required")

@@ -73,8 +73,10 @@ func TestAnalystDecidesAPendingRequestFromTheInbox(t *testing.T) {
 	b.see(r.Company)
 	b.see("0.0 of 2 days")
 	b.see("above the EUR 25,000.00 ceiling for automatic approval: a person decides")
+	b.screenshot("inbox")
 	b.follow(r.Company)
 	b.seePage("Credit request: " + r.Company)
+	b.screenshot("request")
 
 	b.choose("approve")
 	b.replace("Approved limit (EUR)", "40000.00")
