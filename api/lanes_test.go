@@ -225,8 +225,8 @@ func TestPreApprovalDuringALargeImportIsDecidedQuickly(t *testing.T) {
 	batch := startOnBatchQueue(t, svc, 20_000)
 	resp := svc.Call(t, http.MethodPost, "/api/v1/credit-requests", testenv.Rep, preApproval("20000.00"))
 	require.Equal(t, http.StatusAccepted, resp.Status, string(resp.Body))
-	var lane credit.CreditRequest
-	resp.JSON(t, &lane)
+	var filedLane credit.CreditRequest
+	resp.JSON(t, &filedLane)
 	get := func(id string) credit.CreditRequest {
 		var r credit.CreditRequest
 		svc.Call(t, http.MethodGet, "/api/v1/credit-requests/"+id, testenv.Rep, nil).JSON(t, &r)
@@ -235,19 +235,21 @@ func TestPreApprovalDuringALargeImportIsDecidedQuickly(t *testing.T) {
 	// What the lane promises is an order, not a time: the request a person
 	// waits for goes ahead of the import, so it is decided before its twin,
 	// filed a moment earlier on the batch queue, which waits behind the
-	// invoices. Here that took 1 to 4 s on a loaded 2-core machine (quiet:
-	// 0.2 s); ./scripts/bench -lane measures it. The bound below only
-	// catches a lane that does not move at all: CI runs other packages'
-	// dev servers on the same two cores.
-	var decided credit.CreditRequest
-	testenv.Eventually(t, 2*time.Minute, "the pre-approval decided during the import", func() bool {
-		decided = get(lane.ID)
-		return decided.Status == credit.StatusApproved
+	// invoices. On a quiet 2-core machine that took 1 to 4 s (0.2 s with no
+	// import); ./scripts/bench -lane measures it. The test does not time
+	// it: CI runs other packages' dev servers on the same two cores, and a
+	// starved dev server hands out every task late (the lane cannot jump
+	// the server's own queues), but never the twin's first.
+	var lane, twin credit.CreditRequest
+	testenv.Eventually(t, 5*time.Minute, "one of the two pre-approvals decided during the import", func() bool {
+		lane, twin = get(filedLane.ID), get(batch.ID)
+		return lane.Status == credit.StatusApproved || twin.Status == credit.StatusApproved
 	})
 	t.Logf("decided in %s during the import", time.Since(filed).Round(time.Millisecond))
-	if twin := get(batch.ID); twin.Status == credit.StatusApproved {
-		require.True(t, twin.DecidedAt.After(*decided.DecidedAt),
-			"the twin on the batch queue was decided at %s, before the lane's request (%s)", twin.DecidedAt, decided.DecidedAt)
+	require.Equal(t, credit.StatusApproved, lane.Status, "the twin on the batch queue was decided first")
+	if twin.Status == credit.StatusApproved {
+		require.True(t, twin.DecidedAt.After(*lane.DecidedAt),
+			"the twin on the batch queue was decided at %s, before the lane's request (%s)", twin.DecidedAt, lane.DecidedAt)
 	}
 	for range invoices / perCall {
 		r := <-imported
