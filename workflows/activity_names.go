@@ -41,6 +41,7 @@ const (
 	PlanDigestActivity           = "PlanDigest"           // PlanDigestInput → DigestPlan
 	ListDigestRecipientsActivity = "ListDigestRecipients" // ListDigestRecipientsInput → DigestRecipients
 	SendDigestActivity           = "SendDigest"           // SendDigestInput → DigestOutcome
+	ChangeHoldActivity           = "ChangeHold"           // HoldChangeInput → HoldChanged
 )
 
 // Workflows started before activities took one input struct call them
@@ -121,6 +122,7 @@ var ActivityInputs = map[string]any{
 	PlanDigestActivity:              PlanDigestInput{},
 	ListDigestRecipientsActivity:    ListDigestRecipientsInput{},
 	SendDigestActivity:              SendDigestInput{},
+	ChangeHoldActivity:              HoldChangeInput{},
 }
 
 // LegacyActivities lists the names workflows started before

@@ -46,6 +46,7 @@ func registerActivityStubs(env *testsuite.TestWorkflowEnvironment) {
 			return DigestRecipients{}, nil
 		},
 		SendDigestActivity: func(context.Context, SendDigestInput) (DigestOutcome, error) { return DigestOutcome{}, nil },
+		ChangeHoldActivity: func(context.Context, HoldChangeInput) (HoldChanged, error) { return HoldChanged{}, nil },
 	} {
 		env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
