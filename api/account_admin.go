@@ -65,6 +65,11 @@ func (h handlers) ChangeAccount(ctx context.Context, req ChangeAccountRequestObj
 	if _, err := h.Store.ChangeAccount(ctx, a.ID, u.Email, c); err != nil {
 		return nil, err
 	}
+	if c.BillingEmail != nil {
+		if err := h.resendToNewContact(ctx, a.ID, *c.BillingEmail); err != nil {
+			return nil, err
+		}
+	}
 	after, err := h.showAccount(ctx, a.ID)
 	if err != nil {
 		return nil, err
@@ -122,4 +127,22 @@ func (s *Server) changeHold(ctx context.Context, accountID, reason string, relea
 		return a, err
 	}
 	return s.showAccount(ctx, a.ID)
+}
+
+// resendToNewContact starts the workflow that sends what did not reach the
+// old billing address to the new one. Its id names the account and the
+// address, so it is started after the change is stored and again by a
+// retry of the same change (it is then already started: nothing twice).
+func (s *Server) resendToNewContact(ctx context.Context, accountID, address string) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), startTimeout)
+	defer cancel()
+	in := workflows.ContactChangedInput{AccountID: accountID, Address: address}
+	_, err := s.Temporal.ExecuteWorkflow(ctx, startOptions(workflows.ContactChangedWorkflowID(accountID, address), s.TaskQueue),
+		workflows.ContactChangedWorkflow, in)
+	if err != nil && !alreadyStarted(err) {
+		s.Logger.Error("start contact changed workflow", "account_id", accountID, "error", err)
+		return unavailable("the new billing email is saved, but the emails it did not receive could not be queued again; " +
+			"send the same change again")
+	}
+	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/creditflow/creditflow/credit"
 	"github.com/creditflow/creditflow/email"
 	"github.com/creditflow/creditflow/testenv"
+	"github.com/creditflow/creditflow/workflows"
 )
 
 // TestCreditHoldsAnAccountByHandAndReleasesIt: an analyst holds an account
@@ -225,4 +226,37 @@ func TestRecordAccountHoldHistories(t *testing.T) {
 		recorded[id] = true
 		testenv.SaveHistory(t, svc.Temporal, id, step.name)
 	}
+}
+
+// TestANewBillingEmailReceivesTheReminderThatBounced: the reminder to the
+// old address bounced and the rep was asked for the right one; the rep
+// gives it, and that reminder goes again to the new address, once, also
+// when the same change is sent twice.
+func TestANewBillingEmailReceivesTheReminderThatBounced(t *testing.T) {
+	svc := testenv.StartService(t, testenv.Options{Day: time.Second, Webhooks: true})
+	inv, m, account := reminderOf(t, svc, "BOUNCE-NEW-ADDRESS")
+	now := time.Now()
+	resp := svc.PostEvents(t, []map[string]any{m.Event("bounce", "ev-b", now)}, now)
+	require.Equal(t, http.StatusOK, resp.Status, string(resp.Body))
+
+	const address = "payables@acme.example"
+	for range 2 {
+		resp := svc.Call(t, http.MethodPatch, "/api/v1/accounts/"+account, testenv.Rep, map[string]any{"billing_email": address})
+		require.Equal(t, http.StatusOK, resp.Status, string(resp.Body))
+	}
+	id := workflows.ContactChangedWorkflowID(account, address)
+	testenv.Eventually(t, 30*time.Second, "the bounced reminder sent again", func() bool {
+		d, err := svc.Temporal.DescribeWorkflowExecution(context.Background(), id, "")
+		return err == nil && d.WorkflowExecutionInfo.CloseTime != nil
+	})
+	var again []testenv.SentMail
+	for _, sent := range svc.SendGrid.OfKind(email.KindInvoiceReminder) {
+		if sent.CustomArgs["invoice_id"] == inv.ID && sent.To()[0] == address {
+			again = append(again, sent)
+		}
+	}
+	require.Len(t, again, 1, "once, however often the change is sent")
+	require.Equal(t, m.Subject, again[0].Subject)
+	require.Equal(t, m.CustomArgs["email_key"]+"/to/"+address, again[0].CustomArgs["email_key"])
+	record(t, svc, id, "contact_changed_resent")
 }

@@ -158,3 +158,36 @@ func (s *Store) ChangeAccount(ctx context.Context, id, by string, c AccountChang
 	})
 	return before, err
 }
+
+// FailedCustomerEmail is a customer email that did not reach its customer.
+type FailedCustomerEmail struct {
+	Key        string
+	Kind       string
+	Subject    string
+	Text       string
+	HTML       string
+	CustomArgs map[string]string
+}
+
+// FailedCustomerEmails lists, for each invoice of the account still
+// owed, its last customer email (of kinds) that did not arrive, sent to
+// another address than to: refused by SendGrid, or bounced or dropped
+// after it. They are what a new billing contact should receive.
+func (s *Store) FailedCustomerEmails(ctx context.Context, accountID, to string, kinds []string) ([]FailedCustomerEmail, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT DISTINCT ON (e.custom_args->>'invoice_id')
+			e.email_key, e.kind, e.subject, e.body_text, e.body_html, e.custom_args
+		FROM emails e JOIN invoices i ON i.id = e.custom_args->>'invoice_id'
+		WHERE e.account_id = $1 AND e.kind = ANY($3)
+			AND (e.status = 'rejected' OR e.delivery IN ('bounce', 'dropped'))
+			AND NOT ($2 = ANY (e.recipients))
+			AND i.status IN ('open', 'disputed') AND i.balance > 0
+		ORDER BY e.custom_args->>'invoice_id', e.id DESC`, accountID, to, kinds)
+	if err != nil {
+		return nil, fmt.Errorf("undelivered emails of %s: %w", accountID, err)
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (FailedCustomerEmail, error) {
+		var u FailedCustomerEmail
+		err := row.Scan(&u.Key, &u.Kind, &u.Subject, &u.Text, &u.HTML, &u.CustomArgs)
+		return u, err
+	})
+}

@@ -23,3 +23,21 @@ func AccountHoldWorkflow(ctx workflow.Context, in HoldChangeInput) (HoldChanged,
 	}
 	return out, nil
 }
+
+// ContactChangedWorkflowID names the answer to one new billing address:
+// the same address given twice sends nothing twice.
+func ContactChangedWorkflowID(accountID, address string) string {
+	return "contact-changed/" + accountID + "/" + address
+}
+
+// ContactChangedWorkflow answers a contact_missing: when the rep or credit
+// gives an account a new billing address, the last customer email of each
+// invoice still owed that did not arrive (refused, bounced or dropped) is
+// sent again, once, to the new address. Every later email goes there
+// anyway: it reads the account when it goes out.
+func ContactChangedWorkflow(ctx workflow.Context, in ContactChangedInput) (int, error) {
+	ctx = withActivityOptions(ctx)
+	var resent int
+	err := workflow.ExecuteActivity(ctx, ResendToNewContactActivity, in).Get(ctx, &resent)
+	return resent, err
+}

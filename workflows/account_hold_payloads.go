@@ -20,3 +20,10 @@ type HoldChanged struct {
 	Status  string `json:"status"`
 	Notice  *Email `json:"notice,omitempty"`
 }
+
+// ContactChangedInput asks ContactChangedWorkflow to send the customer
+// emails that did not arrive again, to the account's new billing address.
+type ContactChangedInput struct {
+	AccountID string `json:"account_id"`
+	Address   string `json:"address"`
+}

@@ -42,6 +42,7 @@ const (
 	ListDigestRecipientsActivity = "ListDigestRecipients" // ListDigestRecipientsInput → DigestRecipients
 	SendDigestActivity           = "SendDigest"           // SendDigestInput → DigestOutcome
 	ChangeHoldActivity           = "ChangeHold"           // HoldChangeInput → HoldChanged
+	ResendToNewContactActivity   = "ResendToNewContact"   // ContactChangedInput → int (emails sent again)
 )
 
 // Workflows started before activities took one input struct call them
@@ -123,6 +124,7 @@ var ActivityInputs = map[string]any{
 	ListDigestRecipientsActivity:    ListDigestRecipientsInput{},
 	SendDigestActivity:              SendDigestInput{},
 	ChangeHoldActivity:              HoldChangeInput{},
+	ResendToNewContactActivity:      ContactChangedInput{},
 }
 
 // LegacyActivities lists the names workflows started before

@@ -124,5 +124,6 @@ func All() []Registration {
 		{Name: "SignInEmailWorkflow", Func: SignInEmailWorkflow},
 		{Name: DigestWorkflowName, Func: DigestWorkflow},
 		{Name: "AccountHoldWorkflow", Func: AccountHoldWorkflow},
+		{Name: "ContactChangedWorkflow", Func: ContactChangedWorkflow},
 	}
 }
