@@ -21,21 +21,35 @@ type (
 const maxOpenInvoicesShown = 100
 
 func (h handlers) GetAccount(ctx context.Context, req GetAccountRequestObject) (GetAccountResponseObject, error) {
-	a, err := h.readAccount(ctx, req.Id)
+	if _, err := h.readAccount(ctx, req.Id); err != nil {
+		return nil, err
+	}
+	a, err := h.showAccount(ctx, req.Id)
 	if err != nil {
 		return nil, err
 	}
-	if err := h.addReviews(ctx, []*credit.Account{&a}); err != nil {
-		return nil, err
+	return GetAccount200JSONResponse(a), nil
+}
+
+// showAccount reads one account as GET /accounts/{id} shows it: with its
+// review, its open invoices and its holds.
+func (s *Server) showAccount(ctx context.Context, id string) (credit.Account, error) {
+	a, err := s.Store.Account(ctx, id)
+	if err != nil {
+		return a, err
 	}
-	if a.OpenInvoices, err = h.Store.OpenInvoices(ctx, a.ID, maxOpenInvoicesShown); err != nil {
-		return nil, err
+	if err := s.addReviews(ctx, []*credit.Account{&a}); err != nil {
+		return a, err
 	}
-	today := h.Now().UTC()
+	if a.OpenInvoices, err = s.Store.OpenInvoices(ctx, a.ID, maxOpenInvoicesShown); err != nil {
+		return a, err
+	}
+	today := s.Now().UTC()
 	for k := range a.OpenInvoices {
 		a.OpenInvoices[k].DaysOverdue = daysOverdue(a.OpenInvoices[k], today)
 	}
-	return GetAccount200JSONResponse(a), nil
+	a.Holds, err = s.Store.ActiveHolds(ctx, a.ID)
+	return a, err
 }
 
 // readAccount loads an account, if the user may see it.

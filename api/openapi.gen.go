@@ -16,6 +16,21 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for AccountChangeStatus.
+const (
+	AccountChangeStatusClosed AccountChangeStatus = "closed"
+)
+
+// Valid indicates whether the value is a known member of the AccountChangeStatus enum.
+func (e AccountChangeStatus) Valid() bool {
+	switch e {
+	case AccountChangeStatusClosed:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AccountStatus.
 const (
 	AccountStatusActive   AccountStatus = "active"
@@ -310,6 +325,23 @@ func (e ReplyStatus) Valid() bool {
 	}
 }
 
+// AccountChange defines model for AccountChange.
+type AccountChange struct {
+	BillingEmail *string `json:"billing_email,omitempty"`
+
+	// SalesRep admin: a sales user of Creditflow.
+	SalesRep *string `json:"sales_rep,omitempty"`
+
+	// Status admin: closing is the only status set by hand; holds have their own routes.
+	Status *AccountChangeStatus `json:"status,omitempty"`
+
+	// TimeZone An IANA time zone, e.g. Europe/Berlin.
+	TimeZone *string `json:"time_zone,omitempty"`
+}
+
+// AccountChangeStatus admin: closing is the only status set by hand; holds have their own routes.
+type AccountChangeStatus string
+
 // AccountStatus defines model for AccountStatus.
 type AccountStatus string
 
@@ -374,6 +406,11 @@ type EmailKind string
 
 // EscalationStatus defines model for EscalationStatus.
 type EscalationStatus string
+
+// HoldChange defines model for HoldChange.
+type HoldChange struct {
+	Reason string `json:"reason"`
+}
 
 // InvoiceStatus defines model for InvoiceStatus.
 type InvoiceStatus string
@@ -549,6 +586,22 @@ type ListAccountsParams struct {
 
 // CheckCreditParams defines parameters for CheckCredit.
 type CheckCreditParams struct {
+	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
+	// stored and replayed, with the header `Idempotent-Replayed: true`;
+	// the same key with another body is 422.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// HoldAccountParams defines parameters for HoldAccount.
+type HoldAccountParams struct {
+	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
+	// stored and replayed, with the header `Idempotent-Replayed: true`;
+	// the same key with another body is 422.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ReleaseAccountHoldsParams defines parameters for ReleaseAccountHolds.
+type ReleaseAccountHoldsParams struct {
 	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
 	// stored and replayed, with the header `Idempotent-Replayed: true`;
 	// the same key with another body is 422.
@@ -737,8 +790,17 @@ type ReceivablesReportParams struct {
 	Accept *string `json:"Accept,omitempty"`
 }
 
+// ChangeAccountJSONRequestBody defines body for ChangeAccount for application/json ContentType.
+type ChangeAccountJSONRequestBody = AccountChange
+
 // CheckCreditJSONRequestBody defines body for CheckCredit for application/json ContentType.
 type CheckCreditJSONRequestBody = CreditCheckRequest
+
+// HoldAccountJSONRequestBody defines body for HoldAccount for application/json ContentType.
+type HoldAccountJSONRequestBody = HoldChange
+
+// ReleaseAccountHoldsJSONRequestBody defines body for ReleaseAccountHolds for application/json ContentType.
+type ReleaseAccountHoldsJSONRequestBody = HoldChange
 
 // AddAccountNoteJSONRequestBody defines body for AddAccountNote for application/json ContentType.
 type AddAccountNoteJSONRequestBody = NewNote
@@ -787,9 +849,18 @@ type ServerInterface interface {
 	// GetAccount One account with its limit, exposure and available credit
 	// (GET /api/v1/accounts/{id})
 	GetAccount(ctx echo.Context, id ID) error
+	// ChangeAccount Change an account's rep, contact, time zone or status
+	// (PATCH /api/v1/accounts/{id})
+	ChangeAccount(ctx echo.Context, id ID) error
 	// CheckCredit May an order of this amount ship?
 	// (POST /api/v1/accounts/{id}/credit-checks)
 	CheckCredit(ctx echo.Context, id ID, params CheckCreditParams) error
+	// HoldAccount Put an account on credit hold by hand
+	// (POST /api/v1/accounts/{id}/holds)
+	HoldAccount(ctx echo.Context, id ID, params HoldAccountParams) error
+	// ReleaseAccountHolds Release every credit hold of an account
+	// (POST /api/v1/accounts/{id}/holds/release)
+	ReleaseAccountHolds(ctx echo.Context, id ID, params ReleaseAccountHoldsParams) error
 	// AddAccountNote Add a note to the account's timeline
 	// (POST /api/v1/accounts/{id}/notes)
 	AddAccountNote(ctx echo.Context, id ID, params AddAccountNoteParams) error
@@ -930,6 +1001,22 @@ func (w *ServerInterfaceWrapper) GetAccount(ctx echo.Context) error {
 	return err
 }
 
+// ChangeAccount converts echo context to params.
+func (w *ServerInterfaceWrapper) ChangeAccount(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChangeAccount(ctx, id)
+	return err
+}
+
 // CheckCredit converts echo context to params.
 func (w *ServerInterfaceWrapper) CheckCredit(ctx echo.Context) error {
 	var err error
@@ -963,6 +1050,78 @@ func (w *ServerInterfaceWrapper) CheckCredit(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CheckCredit(ctx, id, params)
+	return err
+}
+
+// HoldAccount converts echo context to params.
+func (w *ServerInterfaceWrapper) HoldAccount(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params HoldAccountParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.HoldAccount(ctx, id, params)
+	return err
+}
+
+// ReleaseAccountHolds converts echo context to params.
+func (w *ServerInterfaceWrapper) ReleaseAccountHolds(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ReleaseAccountHoldsParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReleaseAccountHolds(ctx, id, params)
 	return err
 }
 
@@ -1808,6 +1967,9 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/credit-requests/:id/withdraw", wrapper.WithdrawCreditRequest, options.OperationMiddlewares["withdrawCreditRequest"]...)
 	router.GET(options.BaseURL+"/api/v1/accounts", wrapper.ListAccounts, options.OperationMiddlewares["listAccounts"]...)
 	router.GET(options.BaseURL+"/api/v1/accounts/:id", wrapper.GetAccount, options.OperationMiddlewares["getAccount"]...)
+	router.PATCH(options.BaseURL+"/api/v1/accounts/:id", wrapper.ChangeAccount, options.OperationMiddlewares["changeAccount"]...)
+	router.POST(options.BaseURL+"/api/v1/accounts/:id/holds", wrapper.HoldAccount, options.OperationMiddlewares["holdAccount"]...)
+	router.POST(options.BaseURL+"/api/v1/accounts/:id/holds/release", wrapper.ReleaseAccountHolds, options.OperationMiddlewares["releaseAccountHolds"]...)
 	router.GET(options.BaseURL+"/api/v1/accounts/:id/timeline", wrapper.AccountTimeline, options.OperationMiddlewares["accountTimeline"]...)
 	router.POST(options.BaseURL+"/api/v1/accounts/:id/notes", wrapper.AddAccountNote, options.OperationMiddlewares["addAccountNote"]...)
 	router.POST(options.BaseURL+"/api/v1/accounts/:id/credit-checks", wrapper.CheckCredit, options.OperationMiddlewares["checkCredit"]...)
@@ -2003,6 +2165,173 @@ func (response GetAccount404ApplicationProblemPlusJSONResponse) VisitGetAccountR
 	return err
 }
 
+type ChangeAccountRequestObject struct {
+	Id   ID `json:"id"`
+	Body *ChangeAccountJSONRequestBody
+}
+
+type ChangeAccountResponseObject interface {
+	VisitChangeAccountResponse(w http.ResponseWriter) error
+}
+
+type ChangeAccount200JSONResponse Account
+
+func (response ChangeAccount200JSONResponse) VisitChangeAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeAccount400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeAccount400ApplicationProblemPlusJSONResponse) VisitChangeAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeAccount401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeAccount401ApplicationProblemPlusJSONResponse) VisitChangeAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeAccount403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeAccount403ApplicationProblemPlusJSONResponse) VisitChangeAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeAccount404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeAccount404ApplicationProblemPlusJSONResponse) VisitChangeAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeAccount409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeAccount409ApplicationProblemPlusJSONResponse) VisitChangeAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeAccount413ApplicationProblemPlusJSONResponse struct {
+	TooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeAccount413ApplicationProblemPlusJSONResponse) VisitChangeAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeAccount415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeAccount415ApplicationProblemPlusJSONResponse) VisitChangeAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeAccount422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeAccount422ApplicationProblemPlusJSONResponse) VisitChangeAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeAccount503ApplicationProblemPlusJSONResponse struct {
+	UnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeAccount503ApplicationProblemPlusJSONResponse) VisitChangeAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CheckCreditRequestObject struct {
 	Id     ID `json:"id"`
 	Params CheckCreditParams
@@ -2135,6 +2464,342 @@ func (response CheckCredit422ApplicationProblemPlusJSONResponse) VisitCheckCredi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldAccountRequestObject struct {
+	Id     ID `json:"id"`
+	Params HoldAccountParams
+	Body   *HoldAccountJSONRequestBody
+}
+
+type HoldAccountResponseObject interface {
+	VisitHoldAccountResponse(w http.ResponseWriter) error
+}
+
+type HoldAccount200JSONResponse Account
+
+func (response HoldAccount200JSONResponse) VisitHoldAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldAccount400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response HoldAccount400ApplicationProblemPlusJSONResponse) VisitHoldAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldAccount401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response HoldAccount401ApplicationProblemPlusJSONResponse) VisitHoldAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldAccount403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response HoldAccount403ApplicationProblemPlusJSONResponse) VisitHoldAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldAccount404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response HoldAccount404ApplicationProblemPlusJSONResponse) VisitHoldAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldAccount409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response HoldAccount409ApplicationProblemPlusJSONResponse) VisitHoldAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldAccount413ApplicationProblemPlusJSONResponse struct {
+	TooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response HoldAccount413ApplicationProblemPlusJSONResponse) VisitHoldAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldAccount415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response HoldAccount415ApplicationProblemPlusJSONResponse) VisitHoldAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldAccount422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response HoldAccount422ApplicationProblemPlusJSONResponse) VisitHoldAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type HoldAccount503ApplicationProblemPlusJSONResponse struct {
+	UnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response HoldAccount503ApplicationProblemPlusJSONResponse) VisitHoldAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReleaseAccountHoldsRequestObject struct {
+	Id     ID `json:"id"`
+	Params ReleaseAccountHoldsParams
+	Body   *ReleaseAccountHoldsJSONRequestBody
+}
+
+type ReleaseAccountHoldsResponseObject interface {
+	VisitReleaseAccountHoldsResponse(w http.ResponseWriter) error
+}
+
+type ReleaseAccountHolds200JSONResponse Account
+
+func (response ReleaseAccountHolds200JSONResponse) VisitReleaseAccountHoldsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReleaseAccountHolds400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReleaseAccountHolds400ApplicationProblemPlusJSONResponse) VisitReleaseAccountHoldsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReleaseAccountHolds401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReleaseAccountHolds401ApplicationProblemPlusJSONResponse) VisitReleaseAccountHoldsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReleaseAccountHolds403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReleaseAccountHolds403ApplicationProblemPlusJSONResponse) VisitReleaseAccountHoldsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReleaseAccountHolds404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReleaseAccountHolds404ApplicationProblemPlusJSONResponse) VisitReleaseAccountHoldsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReleaseAccountHolds409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReleaseAccountHolds409ApplicationProblemPlusJSONResponse) VisitReleaseAccountHoldsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReleaseAccountHolds413ApplicationProblemPlusJSONResponse struct {
+	TooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReleaseAccountHolds413ApplicationProblemPlusJSONResponse) VisitReleaseAccountHoldsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReleaseAccountHolds415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ReleaseAccountHolds415ApplicationProblemPlusJSONResponse) VisitReleaseAccountHoldsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReleaseAccountHolds422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response ReleaseAccountHolds422ApplicationProblemPlusJSONResponse) VisitReleaseAccountHoldsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReleaseAccountHolds503ApplicationProblemPlusJSONResponse struct {
+	UnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ReleaseAccountHolds503ApplicationProblemPlusJSONResponse) VisitReleaseAccountHoldsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5066,9 +5731,18 @@ type StrictServerInterface interface {
 	// GetAccount One account with its limit, exposure and available credit
 	// (GET /api/v1/accounts/{id})
 	GetAccount(ctx context.Context, request GetAccountRequestObject) (GetAccountResponseObject, error)
+	// ChangeAccount Change an account's rep, contact, time zone or status
+	// (PATCH /api/v1/accounts/{id})
+	ChangeAccount(ctx context.Context, request ChangeAccountRequestObject) (ChangeAccountResponseObject, error)
 	// CheckCredit May an order of this amount ship?
 	// (POST /api/v1/accounts/{id}/credit-checks)
 	CheckCredit(ctx context.Context, request CheckCreditRequestObject) (CheckCreditResponseObject, error)
+	// HoldAccount Put an account on credit hold by hand
+	// (POST /api/v1/accounts/{id}/holds)
+	HoldAccount(ctx context.Context, request HoldAccountRequestObject) (HoldAccountResponseObject, error)
+	// ReleaseAccountHolds Release every credit hold of an account
+	// (POST /api/v1/accounts/{id}/holds/release)
+	ReleaseAccountHolds(ctx context.Context, request ReleaseAccountHoldsRequestObject) (ReleaseAccountHoldsResponseObject, error)
 	// AddAccountNote Add a note to the account's timeline
 	// (POST /api/v1/accounts/{id}/notes)
 	AddAccountNote(ctx context.Context, request AddAccountNoteRequestObject) (AddAccountNoteResponseObject, error)
@@ -5211,6 +5885,54 @@ func (sh *strictHandler) GetAccount(ctx echo.Context, id ID) error {
 	return nil
 }
 
+// ChangeAccount operation middleware
+func (sh *strictHandler) ChangeAccount(ctx echo.Context, id ID) error {
+	var request ChangeAccountRequestObject
+
+	request.Id = id
+
+	var body ChangeAccountJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChangeAccount(ctx.Request().Context(), request.(ChangeAccountRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChangeAccount")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChangeAccountResponseObject); ok {
+		return validResponse.VisitChangeAccountResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // CheckCredit operation middleware
 func (sh *strictHandler) CheckCredit(ctx echo.Context, id ID, params CheckCreditParams) error {
 	var request CheckCreditRequestObject
@@ -5254,6 +5976,104 @@ func (sh *strictHandler) CheckCredit(ctx echo.Context, id ID, params CheckCredit
 		return err
 	} else if validResponse, ok := response.(CheckCreditResponseObject); ok {
 		return validResponse.VisitCheckCreditResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// HoldAccount operation middleware
+func (sh *strictHandler) HoldAccount(ctx echo.Context, id ID, params HoldAccountParams) error {
+	var request HoldAccountRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body HoldAccountJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.HoldAccount(ctx.Request().Context(), request.(HoldAccountRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "HoldAccount")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(HoldAccountResponseObject); ok {
+		return validResponse.VisitHoldAccountResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReleaseAccountHolds operation middleware
+func (sh *strictHandler) ReleaseAccountHolds(ctx echo.Context, id ID, params ReleaseAccountHoldsParams) error {
+	var request ReleaseAccountHoldsRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body ReleaseAccountHoldsJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReleaseAccountHolds(ctx.Request().Context(), request.(ReleaseAccountHoldsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReleaseAccountHolds")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReleaseAccountHoldsResponseObject); ok {
+		return validResponse.VisitReleaseAccountHoldsResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}

@@ -216,3 +216,23 @@ func invoiceInput(inv credit.Invoice) workflows.InvoiceInput {
 		CreatedBy: inv.CreatedBy,
 	}
 }
+
+// runToEnd runs a short workflow that a person waits for (a hold placed
+// by hand) in the interactive lane, and waits for its result. A retry
+// under the same id joins the run already under way; a run that does not
+// end within startTimeout is a 503, and the retry gets its outcome.
+func (s *Server) runToEnd(ctx context.Context, id string, workflow, in, out any) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), startTimeout)
+	defer cancel()
+	run, err := s.Temporal.ExecuteWorkflow(ctx, startOptions(id, workflows.InteractiveTaskQueue(s.TaskQueue)), workflow, in)
+	if alreadyStarted(err) {
+		run, err = s.Temporal.GetWorkflow(ctx, id, ""), nil
+	}
+	if err == nil {
+		err = run.Get(ctx, out)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: run %s: %w", errUnavailable, id, err)
+	}
+	return nil
+}

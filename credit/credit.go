@@ -174,6 +174,20 @@ type Account struct {
 	// OpenInvoices are shown with one account, not in lists: the unpaid
 	// ones, oldest due first.
 	OpenInvoices []Invoice `json:"open_invoices,omitempty"`
+	// Holds are the account's unreleased credit holds, shown with one
+	// account.
+	Holds []Hold `json:"holds,omitempty"`
+}
+
+// Hold is a credit hold on an account: its cause (an invoice past its
+// hold step, exposure over the limit, a periodic review, or a person in
+// credit: "manual"), who placed it and why.
+type Hold struct {
+	Cause     string    `json:"cause"`
+	Reason    string    `json:"reason"`
+	InvoiceID string    `json:"invoice_id,omitempty"`
+	PlacedBy  string    `json:"placed_by"`
+	PlacedAt  time.Time `json:"placed_at"`
 }
 
 // TimelineEntry is one thing that happened to an account.

@@ -4,6 +4,8 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base32"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -17,6 +19,9 @@ var customerKinds = map[string]bool{KindCourtesyNotice: true, KindInvoiceReminde
 // IsCustomerKind reports whether emails of kind go to the customer: they
 // carry a reply-to address, and a bounce of one is missing contact data.
 func IsCustomerKind(kind string) bool { return customerKinds[kind] }
+
+// CustomerKinds lists the kinds of email written to a customer.
+func CustomerKinds() []string { return slices.Sorted(maps.Keys(customerKinds)) }
 
 // ReplyAddresses gives each customer email a reply-to address of its own,
 // reply+TOKEN@domain, where TOKEN names the email (a digest of its outbox

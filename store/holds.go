@@ -72,14 +72,15 @@ func (s *Store) PlaceHold(ctx context.Context, key, accountID, invoiceID, cause,
 	var putOnHold bool
 	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		var err error
-		putOnHold, err = placeHold(ctx, tx, key, accountID, invoiceID, cause, summary)
+		putOnHold, err = placeHold(ctx, tx, key, accountID, invoiceID, cause, summary, "creditflow")
 		return err
 	})
 	return putOnHold, err
 }
 
-// placeHold is PlaceHold within a transaction of the caller's.
-func placeHold(ctx context.Context, tx pgx.Tx, key, accountID, invoiceID, cause, summary string) (bool, error) {
+// placeHold is PlaceHold within a transaction of the caller's, by actor
+// (a person's email, or "creditflow").
+func placeHold(ctx context.Context, tx pgx.Tx, key, accountID, invoiceID, cause, summary, actor string) (bool, error) {
 	var status string
 	if err := tx.QueryRow(ctx, `SELECT status FROM accounts WHERE id = $1 FOR UPDATE`, accountID).Scan(&status); err != nil {
 		return false, fmt.Errorf("hold %s: %w", accountID, err)
@@ -93,8 +94,8 @@ func placeHold(ctx context.Context, tx pgx.Tx, key, accountID, invoiceID, cause,
 		return false, err
 	}
 	putOnHold = status == credit.AccountActive || status == credit.AccountProspect
-	if _, err := tx.Exec(ctx, `INSERT INTO holds (hold_key, account_id, invoice_id, cause, put_on_hold) VALUES ($1, $2, NULLIF($3, ''), $4, $5)`,
-		key, accountID, invoiceID, cause, putOnHold); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO holds (hold_key, account_id, invoice_id, cause, put_on_hold, placed_by) VALUES ($1, $2, NULLIF($3, ''), $4, $5, $6)`,
+		key, accountID, invoiceID, cause, putOnHold, actor); err != nil {
 		return false, fmt.Errorf("hold %s: %w", accountID, err)
 	}
 	if putOnHold {
@@ -102,5 +103,5 @@ func placeHold(ctx context.Context, tx pgx.Tx, key, accountID, invoiceID, cause,
 			return false, err
 		}
 	}
-	return putOnHold, addTimeline(ctx, tx, accountID, key, credit.TimelineEntry{Kind: "credit_hold", Actor: "creditflow", Summary: summary, Ref: invoiceID})
+	return putOnHold, addTimeline(ctx, tx, accountID, key, credit.TimelineEntry{Kind: "credit_hold", Actor: actor, Summary: summary, Ref: invoiceID})
 }

@@ -197,9 +197,15 @@ func (s *Store) ApplyDecision(ctx context.Context, id string, d credit.Decision)
 				return fmt.Errorf("apply limit to %s: %w", accountID, err)
 			}
 		}
-		return addTimeline(ctx, tx, accountID, id+"/decided", credit.TimelineEntry{
+		if err := addTimeline(ctx, tx, accountID, id+"/decided", credit.TimelineEntry{
 			Kind: "credit_request_decided", Ref: id, Actor: d.DecidedBy, Summary: describeDecision(kind, d),
-		})
+		}); err != nil || approved == nil || d.Outcome == credit.OutcomeDecline {
+			return err
+		}
+		// A higher limit lifts an exposure hold at once, not at the next
+		// payment.
+		_, err = releaseCleared(ctx, tx, accountID, id+"/decided")
+		return err
 	})
 }
 

@@ -183,7 +183,7 @@ func (s *Store) ApplyReviewDecision(ctx context.Context, id string, d credit.Dec
 		switch {
 		case d.Outcome == credit.OutcomeHold:
 			out.PutOnHold, err = placeHold(ctx, tx, id+"/hold", accountID, "", "review",
-				"Credit hold after the periodic review: "+d.Reason)
+				"Credit hold after the periodic review: "+d.Reason, d.DecidedBy)
 			if err != nil {
 				return err
 			}
@@ -199,7 +199,7 @@ func (s *Store) ApplyReviewDecision(ctx context.Context, id string, d credit.Dec
 			if before.Exposure.Minor > *approved {
 				out.PutOnHold, err = placeHold(ctx, tx, id+"/exposure-hold", accountID, "", "exposure",
 					fmt.Sprintf("Credit hold: the limit was lowered to %s, below the exposure of %s",
-						d.ApprovedLimit.Display(), before.Exposure.Display()))
+						d.ApprovedLimit.Display(), before.Exposure.Display()), d.DecidedBy)
 			} else {
 				out.Released, err = releaseCleared(ctx, tx, accountID, key)
 			}

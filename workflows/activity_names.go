@@ -41,6 +41,8 @@ const (
 	PlanDigestActivity           = "PlanDigest"           // PlanDigestInput → DigestPlan
 	ListDigestRecipientsActivity = "ListDigestRecipients" // ListDigestRecipientsInput → DigestRecipients
 	SendDigestActivity           = "SendDigest"           // SendDigestInput → DigestOutcome
+	ChangeHoldActivity           = "ChangeHold"           // HoldChangeInput → HoldChanged
+	ResendToNewContactActivity   = "ResendToNewContact"   // ContactChangedInput → int (emails sent again)
 )
 
 // Workflows started before activities took one input struct call them
@@ -121,6 +123,8 @@ var ActivityInputs = map[string]any{
 	PlanDigestActivity:              PlanDigestInput{},
 	ListDigestRecipientsActivity:    ListDigestRecipientsInput{},
 	SendDigestActivity:              SendDigestInput{},
+	ChangeHoldActivity:              HoldChangeInput{},
+	ResendToNewContactActivity:      ContactChangedInput{},
 }
 
 // LegacyActivities lists the names workflows started before

@@ -45,7 +45,9 @@ func registerActivityStubs(env *testsuite.TestWorkflowEnvironment) {
 		ListDigestRecipientsActivity: func(context.Context, ListDigestRecipientsInput) (DigestRecipients, error) {
 			return DigestRecipients{}, nil
 		},
-		SendDigestActivity: func(context.Context, SendDigestInput) (DigestOutcome, error) { return DigestOutcome{}, nil },
+		SendDigestActivity:         func(context.Context, SendDigestInput) (DigestOutcome, error) { return DigestOutcome{}, nil },
+		ChangeHoldActivity:         func(context.Context, HoldChangeInput) (HoldChanged, error) { return HoldChanged{}, nil },
+		ResendToNewContactActivity: func(context.Context, ContactChangedInput) (int, error) { return 0, nil },
 	} {
 		env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}

@@ -123,5 +123,7 @@ func All() []Registration {
 		{Name: "ContactMissingWorkflow", Func: ContactMissingWorkflow},
 		{Name: "SignInEmailWorkflow", Func: SignInEmailWorkflow},
 		{Name: DigestWorkflowName, Func: DigestWorkflow},
+		{Name: "AccountHoldWorkflow", Func: AccountHoldWorkflow},
+		{Name: "ContactChangedWorkflow", Func: ContactChangedWorkflow},
 	}
 }
