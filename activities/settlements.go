@@ -2,7 +2,9 @@ package activities
 
 import (
 	"context"
+	"time"
 
+	"github.com/creditflow/creditflow/credit"
 	"github.com/creditflow/creditflow/workflows"
 )
 
@@ -10,7 +12,28 @@ import (
 // is gone.
 func (a *Activities) RecordInvoicePayment(ctx context.Context, in workflows.RecordPaymentInput) (workflows.Settlement, error) {
 	s, err := a.Store.RecordPayment(ctx, in.InvoiceID, paymentRow(in.Payment))
-	return workflows.Settlement{Released: s.Released}, err
+	if err != nil {
+		return workflows.Settlement{}, err
+	}
+	if s.Invoice.Status == credit.InvoicePaid {
+		if err := a.updateSegment(ctx, s.Invoice.AccountID); err != nil {
+			return workflows.Settlement{}, err
+		}
+	}
+	return workflows.Settlement{Released: s.Released}, nil
+}
+
+// updateSegment classifies the account again once an invoice is paid, so
+// that its segment (shown on the account, read by the digest and the
+// reports) is current after every payment; the next invoice's plan uses
+// it as before, and running invoices keep the plan they started with.
+func (a *Activities) updateSegment(ctx context.Context, accountID string) error {
+	d := a.Policy.Dunning
+	record, err := a.Store.PaymentRecord(ctx, accountID, time.Now().AddDate(-1, 0, 0), d.SlowLateDays)
+	if err != nil {
+		return err
+	}
+	return a.Store.SetSegment(ctx, accountID, d.Segment(record))
 }
 
 // RecordDispute records a dispute.

@@ -179,6 +179,15 @@ func (s *Store) PaymentRecord(ctx context.Context, accountID string, since time.
 	return r, nil
 }
 
+// SetSegment keeps an account's segment as its payment record now gives it.
+func (s *Store) SetSegment(ctx context.Context, accountID, segment string) error {
+	_, err := s.Pool.Exec(ctx, `UPDATE accounts SET segment = $2, updated_at = now() WHERE id = $1 AND segment <> $2`, accountID, segment)
+	if err != nil {
+		return fmt.Errorf("segment of %s: %w", accountID, err)
+	}
+	return nil
+}
+
 // RecordPlan keeps what an invoice's follow-up started with: its segment
 // (also the account's, now) and the day zero of its policy clock.
 func (s *Store) RecordPlan(ctx context.Context, accountID, invoiceID, segment string, dayZero time.Time) error {
