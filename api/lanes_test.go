@@ -223,7 +223,13 @@ func TestPreApprovalDuringALargeImportIsDecidedQuickly(t *testing.T) {
 
 	filed := time.Now()
 	batch := startOnBatchQueue(t, svc, 20_000)
-	resp := svc.Call(t, http.MethodPost, "/api/v1/credit-requests", testenv.Rep, preApproval("20000.00"))
+	// A dev server starved of CPU may answer the start late: the API says
+	// 503, and the rep's client sends it again under the same key.
+	var resp testenv.Response
+	testenv.Eventually(t, 2*time.Minute, "the pre-approval filed", func() bool {
+		resp = svc.Call(t, http.MethodPost, "/api/v1/credit-requests", testenv.Rep, preApproval("20000.00"), "Idempotency-Key", "lane-test")
+		return resp.Status != http.StatusServiceUnavailable
+	})
 	require.Equal(t, http.StatusAccepted, resp.Status, string(resp.Body))
 	var filedLane credit.CreditRequest
 	resp.JSON(t, &filedLane)
