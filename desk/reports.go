@@ -24,8 +24,7 @@ type reportsData struct {
 // currencyReport is one currency's figures with its chart.
 type currencyReport struct {
 	store.CurrencyReceivables
-	Chart   agingChart
-	Buckets []agingBar
+	Chart agingChart
 }
 
 // reports is the receivables report as GET /api/v1/reports/receivables
@@ -57,8 +56,7 @@ func (d *Desk) reports(c echo.Context) error {
 	v.Form.Values["as_of"] = v.R.AsOf
 	v.CSV = "/desk/reports/aging.csv?" + url.Values{"as_of": {v.R.AsOf}}.Encode()
 	for _, cur := range v.R.Currencies {
-		chart := newAgingChart(cur.Currency, cur.Aging)
-		v.Currencies = append(v.Currencies, currencyReport{CurrencyReceivables: cur, Chart: chart, Buckets: chart.Bars})
+		v.Currencies = append(v.Currencies, currencyReport{CurrencyReceivables: cur, Chart: newAgingChart(cur.Currency, cur.Aging)})
 	}
 	return d.render(c, http.StatusOK, "reports.html", "Receivables report", v)
 }
