@@ -3,6 +3,7 @@ package api
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
@@ -32,6 +33,24 @@ func rolesOf(op *openapi3.Operation) []string {
 		}
 	}
 	return roles
+}
+
+// operationRoles is each operation's x-roles, by its operationId.
+var operationRoles = sync.OnceValue(func() map[string][]string {
+	roles := map[string][]string{}
+	for _, item := range spec().Paths.Map() {
+		for _, op := range item.Operations() {
+			roles[op.OperationID] = rolesOf(op)
+		}
+	}
+	return roles
+})
+
+// Allows reports whether a role may call the operation of this
+// operationId, as its x-roles say: the credit desk offers a form only to
+// the roles that may send it, without writing the roles again.
+func Allows(role, operationID string) bool {
+	return slices.Contains(operationRoles()[operationID], role)
 }
 
 // needsToken: every operation but those whose security is empty (health,

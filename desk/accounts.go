@@ -49,6 +49,9 @@ type accountData struct {
 	Timeline []credit.TimelineEntry
 	// Later is the cursor of the timeline's next page, when there is one.
 	Later string
+	// CanCheckCredit: the link to the credit check is offered to the
+	// roles the API lets check an order.
+	CanCheckCredit bool
 }
 
 // account is an account's page, the one the weekly digest links to: what
@@ -71,6 +74,7 @@ func (d *Desk) account(c echo.Context) error {
 		return d.problemPage(c, err)
 	}
 	v.Timeline, v.Later = timeline.Items, timeline.NextCursor
+	v.CanCheckCredit = api.Allows(u.Role, "checkCredit")
 	if limit := v.A.CreditLimit.Minor; limit > 0 {
 		v.HasLimit, v.Used = true, v.A.Exposure.Minor*100/limit
 	}

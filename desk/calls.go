@@ -19,23 +19,39 @@ import (
 // which the page shows as it is. key is the Idempotency-Key: a form sent
 // twice (a double click, a reload) gets the first answer.
 func (d *Desk) call(ctx context.Context, u credit.User, method, path string, body any, key string, out any) error {
+	w, err := d.send(ctx, u, method, path, body, key, "")
+	if err != nil || out == nil {
+		return err
+	}
+	if err := json.Unmarshal(w.body.Bytes(), out); err != nil {
+		return fmt.Errorf("%s %s: decode the API's answer: %w", method, path, err)
+	}
+	return nil
+}
+
+// send is call's request, answered as the API wrote it: accept asks for
+// another media type than JSON (the report's CSV).
+func (d *Desk) send(ctx context.Context, u credit.User, method, path string, body any, key, accept string) (*answer, error) {
 	var reader io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		reader = bytes.NewReader(b)
 	}
 	req, err := http.NewRequestWithContext(api.AsUser(ctx, u), method, path, reader)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if key != "" {
 		req.Header.Set("Idempotency-Key", key)
+	}
+	if accept != "" {
+		req.Header.Set("Accept", accept)
 	}
 	w := &answer{header: http.Header{}}
 	d.api.ServeHTTP(w, req)
@@ -44,15 +60,9 @@ func (d *Desk) call(ctx context.Context, u credit.User, method, path string, bod
 		if err := json.Unmarshal(w.body.Bytes(), p); err != nil || p.Status == 0 {
 			p = &api.Problem{Status: w.status, Title: http.StatusText(w.status)}
 		}
-		return p
+		return nil, p
 	}
-	if out == nil {
-		return nil
-	}
-	if err := json.Unmarshal(w.body.Bytes(), out); err != nil {
-		return fmt.Errorf("%s %s: decode the API's answer: %w", method, path, err)
-	}
-	return nil
+	return w, nil
 }
 
 // answer keeps the API's in-process answer; the API bounds its size (its

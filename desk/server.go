@@ -97,6 +97,14 @@ func (d *Desk) Mount(e *echo.Echo) {
 	signedIn.POST("/escalations/:id/acknowledge", d.acknowledge)
 	signedIn.GET("/accounts", d.accounts)
 	signedIn.GET("/accounts/:id", d.account)
+	signedIn.GET("/invoices/:id", d.invoice)
+	signedIn.POST("/invoices/:id/payments", d.recordPayment)
+	signedIn.POST("/invoices/:id/disputes", d.openDispute)
+	signedIn.POST("/invoices/:id/promises", d.recordPromise)
+	signedIn.GET("/credit-check", d.creditCheck)
+	signedIn.POST("/credit-check", d.checkCredit)
+	signedIn.GET("/reports", d.reports)
+	signedIn.GET("/reports/aging.csv", d.agingCSV)
 
 	g.Any("/*", func(c echo.Context) error {
 		return d.errorPage(c, http.StatusNotFound, "Not found", "There is no page at this address.")
@@ -173,11 +181,12 @@ func nav(u *credit.User) []navItem {
 	}
 	switch u.Role {
 	case credit.RoleSales:
-		return []navItem{{"/desk/requests", "My requests"}, {"/desk/escalations", "Escalations"}, {"/desk/accounts", "My accounts"}}
+		return []navItem{{"/desk/requests", "My requests"}, {"/desk/escalations", "Escalations"}, {"/desk/accounts", "My accounts"},
+			{"/desk/credit-check", "Credit check"}}
 	case credit.RoleCredit, credit.RoleCreditManager:
-		return []navItem{{"/desk/inbox", "Inbox"}, {"/desk/requests", "All requests"}, {"/desk/accounts", "Accounts"}}
+		return []navItem{{"/desk/inbox", "Inbox"}, {"/desk/requests", "All requests"}, {"/desk/accounts", "Accounts"}, {"/desk/reports", "Reports"}}
 	}
-	return []navItem{{"/desk/requests", "Requests"}, {"/desk/accounts", "Accounts"}}
+	return []navItem{{"/desk/requests", "Requests"}, {"/desk/accounts", "Accounts"}, {"/desk/reports", "Reports"}}
 }
 
 // render writes a page in the desk's layout.
@@ -213,6 +222,8 @@ func parsePages() map[string]*template.Template {
 		"label":    func(s string) string { return strings.ReplaceAll(s, "_", " ") },
 		"contains": slices.Contains[[]string],
 		"field":    newField,
+		"overdue":  overdueText,
+		"figure":   figure,
 	}
 	base := template.Must(template.New("").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/_*.html"))
 	pages := map[string]*template.Template{}
@@ -225,6 +236,15 @@ func parsePages() map[string]*template.Template {
 		pages[name] = template.Must(template.Must(base.Clone()).ParseFS(files, "templates/"+name))
 	}
 	return pages
+}
+
+// figure writes a report's ratio in format, or says that its divisor
+// was zero (the API's null).
+func figure(x *float64, format string) string {
+	if x == nil {
+		return "none"
+	}
+	return fmt.Sprintf(format, *x)
 }
 
 // fieldView is one labelled input of a form (templates/_fields.html).
