@@ -106,6 +106,9 @@ func (h handlers) GetInvoice(ctx context.Context, req GetInvoiceRequestObject) (
 	if err != nil {
 		return nil, err
 	}
+	if err := h.Store.InvoiceHistory(ctx, &inv); err != nil {
+		return nil, err
+	}
 	return GetInvoice200JSONResponse(h.followUp(ctx, inv)), nil
 }
 

@@ -377,6 +377,20 @@ func TestDisputePromiseAndPaymentsInTwoParts(t *testing.T) {
 	time.Sleep(2 * time.Second)
 	require.Equal(t, []string{"courtesy_notice", "dispute_opened"}, kinds(svc, inv.ID),
 		"no reminder while disputed or promised, nothing after the payment")
+
+	// The invoice shows its history: the dispute and how it ended, the
+	// promise kept by the payments, the two payments.
+	got := readInvoice(t, svc, inv.ID)
+	require.Len(t, got.Disputes, 1)
+	require.Equal(t, credit.DisputeResolved, got.Disputes[0].Status)
+	require.Equal(t, "200.00", got.Disputes[0].CreditNote.String())
+	require.Len(t, got.Promises, 1)
+	require.Equal(t, "800.00", got.Promises[0].Amount.String())
+	require.Equal(t, testenv.Rep, got.Promises[0].By)
+	require.Len(t, got.Payments, 2)
+	require.Equal(t, []string{"300.00", "500.00"}, []string{got.Payments[0].Amount.String(), got.Payments[1].Amount.String()})
+	require.Empty(t, items[credit.Invoice](t, svc, "/api/v1/invoices?account_id="+account, testenv.Analyst)[0].Payments,
+		"lists show invoices without their history")
 	record(t, svc, workflows.InvoiceWorkflowID(inv.ID), "invoice_disputed_promised_paid")
 }
 

@@ -226,6 +226,11 @@ type Invoice struct {
 	Segment     string        `json:"segment,omitempty"`
 	NextStep    *DunningStep  `json:"next_step,omitempty"`
 	StepsTaken  []DunningStep `json:"steps_taken,omitempty"`
+	// Payments, Disputes and Promises are shown with one invoice, oldest
+	// first.
+	Payments []Payment         `json:"payments,omitempty"`
+	Disputes []Dispute         `json:"disputes,omitempty"`
+	Promises []RecordedPromise `json:"promises,omitempty"`
 	// CreatedBy is stored with the invoice; the API does not show it.
 	CreatedBy string `json:"-"`
 	// DayZero is the instant of the invoice's policy day 0, set when its
@@ -298,6 +303,16 @@ type PromiseToPay struct {
 	PromisedDate string      `json:"promised_date"`
 	Amount       money.Money `json:"amount"`
 	By           string      `json:"by"`
+}
+
+// RecordedPromise is a promise to pay as its invoice keeps it: open until
+// the promised day ends, then kept or broken.
+type RecordedPromise struct {
+	PromisedDate string      `json:"promised_date"`
+	Amount       money.Money `json:"amount"`
+	By           string      `json:"by"`
+	Status       string      `json:"status"`
+	CreatedAt    time.Time   `json:"created_at"`
 }
 
 // WriteOff ends an invoice's follow-up as uncollectable.

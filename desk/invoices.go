@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,29 +14,9 @@ import (
 	"github.com/creditflow/creditflow/credit"
 )
 
-// historyPages bounds how much of the account's timeline an invoice page
-// reads for the invoice's payments, disputes and promises: pages of the
-// API's largest size, so a long-lived account costs a bounded read.
-const (
-	historyPages    = 10
-	historyPageSize = 200
-)
-
-// The timeline entries of an invoice's payments, disputes and promises,
-// which carry the invoice's id as their ref.
-var (
-	paymentKinds = []string{"payment_received"}
-	disputeKinds = []string{"dispute_opened", "dispute_resolved"}
-	promiseKinds = []string{"promise_to_pay", "promise_kept", "promise_broken"}
-)
-
 type invoiceData struct {
-	I                            credit.Invoice
-	AccountName                  string
-	Payments, Disputes, Promises []credit.TimelineEntry
-	// HistoryCut: the account's timeline is longer than the page reads;
-	// the rest is on the account's page.
-	HistoryCut bool
+	I           credit.Invoice
+	AccountName string
 	// Recorded names what the last form recorded, for the notice.
 	Recorded string
 	// Forms where the user's role may act.
@@ -48,8 +27,8 @@ type invoiceData struct {
 
 // invoice is an invoice's page: what GET /api/v1/invoices/{id} answers
 // the user (a rep reading another rep's invoice reads the API's 403),
-// with its history from the account's timeline and the forms of the
-// user's role.
+// with its payments, disputes and promises, and the forms of the user's
+// role.
 func (d *Desk) invoice(c echo.Context) error {
 	return d.invoicePage(c, http.StatusOK, "", form{})
 }
@@ -69,9 +48,6 @@ func (d *Desk) invoicePage(c echo.Context, status int, which string, failed form
 		return d.problemPage(c, err)
 	}
 	v.AccountName = a.Name
-	if err := d.invoiceHistory(c, u, &v); err != nil {
-		return d.problemPage(c, err)
-	}
 	// A form for what the role may do (the API's x-roles) while the
 	// invoice is followed up; the API has the last word when it is sent.
 	open := v.I.Status == credit.InvoiceOpen || v.I.Status == credit.InvoiceDisputed
@@ -88,39 +64,6 @@ func (d *Desk) invoicePage(c echo.Context, status int, which string, failed form
 		v.Promise = failed
 	}
 	return d.render(c, status, "invoice.html", "Invoice "+v.I.Number+": "+v.AccountName, v)
-}
-
-// invoiceHistory picks the invoice's entries out of its account's
-// timeline, as GET /api/v1/accounts/{id}/timeline answers the user.
-func (d *Desk) invoiceHistory(c echo.Context, u credit.User, v *invoiceData) error {
-	path := "/api/v1/accounts/" + url.PathEscape(v.I.AccountID) + "/timeline"
-	cursor := ""
-	for range historyPages {
-		q := url.Values{"limit": {strconv.Itoa(historyPageSize)}}
-		if cursor != "" {
-			q.Set("cursor", cursor)
-		}
-		var page api.TimelinePage
-		if err := d.call(c.Request().Context(), u, http.MethodGet, path+"?"+q.Encode(), nil, "", &page); err != nil {
-			return err
-		}
-		for _, e := range page.Items {
-			switch {
-			case e.Ref != v.I.ID:
-			case slices.Contains(paymentKinds, e.Kind):
-				v.Payments = append(v.Payments, e)
-			case slices.Contains(disputeKinds, e.Kind):
-				v.Disputes = append(v.Disputes, e)
-			case slices.Contains(promiseKinds, e.Kind):
-				v.Promises = append(v.Promises, e)
-			}
-		}
-		if cursor = page.NextCursor; cursor == "" {
-			return nil
-		}
-	}
-	v.HistoryCut = true
-	return nil
 }
 
 // recordPayment sends the payment form to POST /api/v1/invoices/{id}/payments.

@@ -62,7 +62,7 @@ func TestAnalystRecordsAPaymentOnTheInvoicePageAndSeesTheBalanceFall(t *testing.
 	b.press("Record the payment")
 	b.see("The payment is recorded.")
 	require.Equal(t, "EUR 1,300.00", b.textOf("balance"))
-	b.see("Payment of EUR 500.00 received on invoice 2025-0101; balance EUR 1,300.00")
+	b.see("EUR 500.00 received, reference BANK-2025-77 (recorded by " + testenv.Analyst + ")")
 	b.screenshot("invoice")
 
 	// More than is owed: the API's word stands next to the amount.
@@ -115,7 +115,7 @@ func TestRepRecordsAPromiseToPayAndOpensADisputeOnTheirInvoice(t *testing.T) {
 	b.typeInto("Amount promised (EUR)", "900.00")
 	b.press("Record the promise")
 	b.see("The promise to pay is recorded")
-	b.see("Promise to pay EUR 900.00 on invoice 2025-0202 by " + promised)
+	b.see("EUR 900.00 by " + promised + " (recorded by " + testenv.Rep + "): open")
 
 	b.press("Open the dispute")
 	b.see("reason: is required")
@@ -124,7 +124,7 @@ func TestRepRecordsAPromiseToPayAndOpensADisputeOnTheirInvoice(t *testing.T) {
 	b.typeInto("Owner's email", testenv.Analyst)
 	b.press("Open the dispute")
 	b.see("The dispute is opened")
-	b.see("Invoice 2025-0202 disputed (logistics, owner " + testenv.Analyst + "): two pallets arrived damaged")
+	b.see("two pallets arrived damaged (logistics, owner " + testenv.Analyst + "): open")
 	b.see("disputed")
 	b.run("see no second dispute", chromedp.WaitNotPresent(buttonNamed("Open the dispute")))
 

@@ -81,22 +81,72 @@ func (s *Store) ResolveDispute(ctx context.Context, r credit.DisputeResolution, 
 
 // Dispute reads one dispute.
 func (s *Store) Dispute(ctx context.Context, id string) (credit.Dispute, error) {
-	var d credit.Dispute
-	var note *int64
-	var cur string
-	err := s.Pool.QueryRow(ctx, `SELECT d.id, d.invoice_id, d.reason, d.department, d.owner_email, d.status, d.resolution,
-			d.credit_note, i.currency, d.created_at, d.resolved_at
-		FROM disputes d JOIN invoices i ON i.id = d.invoice_id WHERE d.id = $1`, id).
-		Scan(&d.ID, &d.InvoiceID, &d.Reason, &d.Department, &d.OwnerEmail, &d.Status, &d.Resolution, &note, &cur, &d.CreatedAt, &d.ResolvedAt)
+	d, err := scanDispute(s.Pool.QueryRow(ctx, `SELECT `+disputeColumns+`
+		FROM disputes d JOIN invoices i ON i.id = d.invoice_id WHERE d.id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return d, ErrNotFound
 	}
 	if err != nil {
 		return d, fmt.Errorf("read dispute %s: %w", id, err)
 	}
+	return d, nil
+}
+
+const disputeColumns = `d.id, d.invoice_id, d.reason, d.department, d.owner_email, d.status, d.resolution,
+	d.credit_note, i.currency, d.created_at, d.resolved_at`
+
+func scanDispute(row pgx.Row) (credit.Dispute, error) {
+	var d credit.Dispute
+	var note *int64
+	var cur string
+	err := row.Scan(&d.ID, &d.InvoiceID, &d.Reason, &d.Department, &d.OwnerEmail, &d.Status, &d.Resolution, &note, &cur, &d.CreatedAt, &d.ResolvedAt)
 	if note != nil {
 		m := money.New(*note, cur)
 		d.CreditNote = &m
 	}
-	return d, nil
+	return d, err
+}
+
+// InvoiceHistory adds an invoice's payments, disputes and promises to
+// pay, oldest first, for GET /invoices/{id}.
+func (s *Store) InvoiceHistory(ctx context.Context, inv *credit.Invoice) error {
+	cur := inv.Amount.Currency
+	rows, err := s.Pool.Query(ctx, `SELECT id, amount, received_at, reference, recorded_by FROM payments
+		WHERE invoice_id = $1 ORDER BY received_at, created_at`, inv.ID)
+	if err != nil {
+		return fmt.Errorf("payments of %s: %w", inv.ID, err)
+	}
+	if inv.Payments, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (credit.Payment, error) {
+		var p credit.Payment
+		var amount int64
+		err := row.Scan(&p.ID, &amount, &p.ReceivedAt, &p.Reference, &p.By)
+		p.Amount = money.New(amount, cur)
+		return p, err
+	}); err != nil {
+		return fmt.Errorf("payments of %s: %w", inv.ID, err)
+	}
+	rows, err = s.Pool.Query(ctx, `SELECT `+disputeColumns+`
+		FROM disputes d JOIN invoices i ON i.id = d.invoice_id WHERE d.invoice_id = $1 ORDER BY d.created_at`, inv.ID)
+	if err != nil {
+		return fmt.Errorf("disputes of %s: %w", inv.ID, err)
+	}
+	if inv.Disputes, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (credit.Dispute, error) { return scanDispute(row) }); err != nil {
+		return fmt.Errorf("disputes of %s: %w", inv.ID, err)
+	}
+	rows, err = s.Pool.Query(ctx, `SELECT promised_date::text, amount, made_by, status, created_at FROM promises
+		WHERE invoice_id = $1 ORDER BY created_at`, inv.ID)
+	if err != nil {
+		return fmt.Errorf("promises of %s: %w", inv.ID, err)
+	}
+	inv.Promises, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (credit.RecordedPromise, error) {
+		var p credit.RecordedPromise
+		var amount int64
+		err := row.Scan(&p.PromisedDate, &amount, &p.By, &p.Status, &p.CreatedAt)
+		p.Amount = money.New(amount, cur)
+		return p, err
+	})
+	if err != nil {
+		return fmt.Errorf("promises of %s: %w", inv.ID, err)
+	}
+	return nil
 }
