@@ -66,7 +66,8 @@ func TestRepAcknowledgesAnEscalationFromTheLinkInItsEmailWithoutSigningIn(t *tes
 	phone.see("invoice 2025-0042")
 	phone.see("EUR 1,800.00")
 	phone.screenshot("action-link")
-	require.Equal(t, credit.EscalationOpen, status(), "following the link acts on nothing")
+	// (On a one-second policy day it may be overdue by now.)
+	require.NotEqual(t, credit.EscalationAcknowledged, status(), "following the link acts on nothing")
 
 	phone.press("Acknowledge")
 	phone.see("note: is required")
@@ -132,7 +133,8 @@ func TestAForgedOrDisabledUsersLinkActsOnNothing(t *testing.T) {
 	b.seePage("This link does not work any more")
 	e, err := svc.Store.Escalation(context.Background(), escalationID)
 	require.NoError(t, err)
-	require.Equal(t, credit.EscalationOpen, e.Status)
+	require.NotEqual(t, credit.EscalationAcknowledged, e.Status)
+	require.Empty(t, e.Note)
 }
 
 // A crash between the API acting and the link being marked used: the
