@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/creditflow/creditflow/credit"
+	"github.com/creditflow/creditflow/links"
 	"github.com/creditflow/creditflow/store"
 	"github.com/creditflow/creditflow/testenv"
 )
@@ -91,7 +92,7 @@ func TestRepAcknowledgesAnEscalationFromTheLinkInItsEmailWithoutSigningIn(t *tes
 	require.Equal(t, "Their CFO pays on Friday; I will call on Thursday.", e.Note, "the link acted once")
 }
 
-func TestAForgedOrDisabledUsersLinkActsOnNothing(t *testing.T) {
+func TestAForgedExpiredOrDisabledUsersLinkActsOnNothing(t *testing.T) {
 	t.Parallel()
 	svc := testenv.StartService(t, testenv.Options{Day: time.Second})
 	escalationID, link := escalatedInvoice(t, svc)
@@ -126,6 +127,10 @@ func TestAForgedOrDisabledUsersLinkActsOnNothing(t *testing.T) {
 	status, body := c.post("/desk/escalations/"+escalationID+"/link", url.Values{"csrf": {csrf(t, page)},
 		"token": {asOther + "." + mac}, "note": {"forged"}})
 	require.Equal(t, http.StatusForbidden, status, body)
+
+	b.visit(svc.Links.Action(links.ActionToken{ID: links.ActionTokenID("escalation/old", rep.ID), UserID: rep.ID,
+		Action: links.ActionAcknowledgeEscalation, Object: escalationID, Expires: time.Now().Add(-time.Minute)}))
+	b.seePage("This link has expired")
 
 	_, err = svc.Store.DisableUser(context.Background(), testenv.Rep)
 	require.NoError(t, err)
