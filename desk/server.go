@@ -87,6 +87,12 @@ func (d *Desk) Mount(e *echo.Echo) {
 	g.POST("/sign-in/link", d.signInWithLink)
 	g.POST("/sign-out", d.signOut)
 
+	// Emailed action links name their user: no session needed.
+	g.GET("/requests/:id/link", d.confirmRequestLink)
+	g.POST("/requests/:id/link", d.decideByLink)
+	g.GET("/escalations/:id/link", d.confirmEscalationLink)
+	g.POST("/escalations/:id/link", d.acknowledgeByLink)
+
 	signedIn := g.Group("", d.requireUser)
 	signedIn.GET("/inbox", d.inbox)
 	signedIn.GET("/requests", d.requests)

@@ -48,6 +48,11 @@ type Message struct {
 	// ReplyTo is where the customer's answer goes (Inbound Parse); empty:
 	// to From.
 	ReplyTo string
+	// PerRecipient, when set, gives each address in To its own copy:
+	// every key found in the subject or body is replaced by that
+	// recipient's value (SendGrid's substitutions, one personalization
+	// each), so that one email carries each reader their own link.
+	PerRecipient map[string]map[string]string
 }
 
 //go:embed templates
