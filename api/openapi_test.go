@@ -230,7 +230,7 @@ func TestOpenAPIOperationsFollowTheAPIConventions(t *testing.T) {
 		"GET /api/v1/accounts", "GET /api/v1/accounts/{id}/timeline",
 		"GET /api/v1/credit-requests", "GET /api/v1/emails",
 		"GET /api/v1/escalations", "GET /api/v1/invoices",
-		"GET /api/v1/replies",
+		"GET /api/v1/replies", "GET /api/v1/users",
 	}, lists)
 }
 
@@ -270,6 +270,7 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 		"DecisionFigures":     store.DecisionFigures{},
 		"DigestRun":           api.DigestRun{},
 		"ImportPacing":        api.ImportPacing{},
+		"User":                credit.User{},
 	} {
 		schema, ok := doc.Components.Schemas[name]
 		require.True(t, ok, "schema %s", name)
