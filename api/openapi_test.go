@@ -17,6 +17,7 @@ import (
 
 	"github.com/creditflow/creditflow/api"
 	"github.com/creditflow/creditflow/credit"
+	"github.com/creditflow/creditflow/email"
 	"github.com/creditflow/creditflow/store"
 )
 
@@ -318,6 +319,7 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 	require.ElementsMatch(t, credit.Conditions, enumOf(t, "Condition"))
 	require.ElementsMatch(t, credit.Departments, enumOf(t, "Department"), "the document's enumeration is what the API accepts")
 	require.ElementsMatch(t, credit.Roles, enumOf(t, "Role"))
+	require.ElementsMatch(t, email.Kinds, enumOf(t, "EmailKind"), "the desk's outbox offers the kinds the API filters by")
 }
 
 func enumOf(t *testing.T, schema string) []string {

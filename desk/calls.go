@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/labstack/echo/v4"
+
 	"github.com/creditflow/creditflow/api"
 	"github.com/creditflow/creditflow/credit"
 )
@@ -19,20 +21,28 @@ import (
 // which the page shows as it is. key is the Idempotency-Key: a form sent
 // twice (a double click, a reload) gets the first answer.
 func (d *Desk) call(ctx context.Context, u credit.User, method, path string, body any, key string, out any) error {
-	var reader io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		reader = bytes.NewReader(b)
+	if body == nil {
+		return d.send(ctx, u, method, path, "", nil, key, out)
 	}
-	req, err := http.NewRequestWithContext(api.AsUser(ctx, u), method, path, reader)
+	b, err := json.Marshal(body)
 	if err != nil {
 		return err
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	return d.send(ctx, u, method, path, echo.MIMEApplicationJSON, bytes.NewReader(b), key, out)
+}
+
+// send is call with a body of any media type, read as the API reads it:
+// an uploaded file goes to the import as a stream, never whole in memory.
+func (d *Desk) send(ctx context.Context, u credit.User, method, path, contentType string, body io.Reader, key string, out any) error {
+	if body == nil {
+		body = http.NoBody // as a server's request has: the API reads it
+	}
+	req, err := http.NewRequestWithContext(api.AsUser(ctx, u), method, path, body)
+	if err != nil {
+		return err
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	if key != "" {
 		req.Header.Set("Idempotency-Key", key)
@@ -56,7 +66,7 @@ func (d *Desk) call(ctx context.Context, u credit.User, method, path string, bod
 }
 
 // answer keeps the API's in-process answer; the API bounds its size (its
-// pages are at most 200 items).
+// pages are at most 200 items, an import's report 10,000 lines).
 type answer struct {
 	header http.Header
 	status int

@@ -97,6 +97,12 @@ func (d *Desk) Mount(e *echo.Echo) {
 	signedIn.POST("/escalations/:id/acknowledge", d.acknowledge)
 	signedIn.GET("/accounts", d.accounts)
 	signedIn.GET("/accounts/:id", d.account)
+	signedIn.GET("/admin/users", d.users)
+	signedIn.POST("/admin/users", d.addUser)
+	signedIn.POST("/admin/users/:id/disable", d.disableUser)
+	signedIn.GET("/admin/import", d.importPage)
+	signedIn.POST("/admin/import", d.importFile)
+	signedIn.GET("/admin/outbox", d.outbox)
 
 	g.Any("/*", func(c echo.Context) error {
 		return d.errorPage(c, http.StatusNotFound, "Not found", "There is no page at this address.")
@@ -177,7 +183,8 @@ func nav(u *credit.User) []navItem {
 	case credit.RoleCredit, credit.RoleCreditManager:
 		return []navItem{{"/desk/inbox", "Inbox"}, {"/desk/requests", "All requests"}, {"/desk/accounts", "Accounts"}}
 	}
-	return []navItem{{"/desk/requests", "Requests"}, {"/desk/accounts", "Accounts"}}
+	return []navItem{{"/desk/requests", "Requests"}, {"/desk/accounts", "Accounts"},
+		{"/desk/admin/users", "Users"}, {"/desk/admin/import", "Import"}, {"/desk/admin/outbox", "Outbox"}}
 }
 
 // render writes a page in the desk's layout.
