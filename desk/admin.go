@@ -25,8 +25,10 @@ type usersData struct {
 	Users []credit.User
 	// Cursor is this page's, Next the following page's.
 	Cursor, Next string
-	// Confirm is the id of the user whose disabling waits for a yes.
-	Confirm string
+	// Confirm is the id of the user whose disabling waits for a yes,
+	// Confirming that user when they are on this page and active.
+	Confirm    string
+	Confirming *credit.User
 	// Added and Disabled name who was, for the notice.
 	Added, Disabled string
 	Form            form
@@ -53,6 +55,11 @@ func (d *Desk) usersPage(c echo.Context, status int, v usersData) error {
 		return d.problemPage(c, err)
 	}
 	v.Users, v.Next = page.Items, page.NextCursor
+	for k, listed := range v.Users {
+		if listed.ID == v.Confirm && listed.DisabledAt == nil && listed.ID != u.ID {
+			v.Confirming = &v.Users[k]
+		}
+	}
 	return d.render(c, status, "users.html", "Users", v)
 }
 

@@ -47,7 +47,9 @@ func TestAdminAddsAUserAndDisablesAnother(t *testing.T) {
 	require.Equal(t, int64(25000), *nora.ApprovalLimit)
 
 	b.follow("Disable " + testenv.OtherRep)
-	b.see("Disable " + testenv.OtherRep + "? They can no longer sign in")
+	b.seePage("Users")
+	b.see("Disable " + testenv.OtherRep + "?\n")
+	b.see("They can no longer sign in")
 	b.press("Yes, disable " + testenv.OtherRep)
 	b.see(testenv.OtherRep + " is disabled")
 	rep, err := svc.Store.UserByEmail(context.Background(), testenv.OtherRep)
