@@ -35,6 +35,13 @@ const (
 	KindSignIn = "sign_in"
 )
 
+// Kinds lists the kinds the outbox is filtered by (the API document's
+// EmailKind), for the desk's choice of them.
+var Kinds = []string{KindRequestReceived, KindRequestDecided, KindReviewReminder, KindReviewEscalation,
+	KindCourtesyNotice, KindInvoiceReminder, KindFinalNotice, KindSalesEscalation, KindEscalationOverdue,
+	KindCreditHold, KindHoldReleased, KindPaymentReceived, KindDisputeOpened, KindContactMissing,
+	KindWeeklyDigest, KindCustomerReplied}
+
 // Message is one rendered email.
 type Message struct {
 	Key        string

@@ -3,14 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
-
-	"github.com/creditflow/creditflow/credit"
 )
-
-// UserByID finds a user by id, disabled or not (DisabledAt tells).
-func (s *Store) UserByID(ctx context.Context, id string) (credit.User, error) {
-	return scanUser(s.Pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
-}
 
 // ActionLinkUsed tells whether the emailed action link with this id was
 // used.
