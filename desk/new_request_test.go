@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
 	"github.com/creditflow/creditflow/credit"
@@ -55,6 +56,7 @@ func TestRepFilesAPreApprovalAfterSeeingItsScoreAndAnAnalystDecidesIt(t *testing
 	rep.see("above the EUR 25,000.00 ceiling for automatic approval: a person decides")
 	rep.see("EUR 250,000.00") // the recommended limit, 10% of revenue
 	rep.typeInto("Reason (optional)", "a first order of machine parts")
+	rep.run("back to the top", chromedp.ScrollIntoView(heading("New pre-approval")))
 	rep.screenshot("new-pre-approval")
 	require.Zero(t, countRequests(t, svc), "the preview filed nothing")
 
