@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
 
 	"github.com/creditflow/creditflow/store"
@@ -18,7 +19,11 @@ import (
 // with another body is refused; a 5xx releases the key so a retry runs.
 // The request's digest comes from jsonBody, which read the body within the
 // route's limit; this reads no body.
-func (s *Server) idempotent() echo.MiddlewareFunc {
+//
+// An operation that creates nothing (the preview) checks the key and
+// stores nothing: repeating it is harmless, and a desk form may send the
+// key it will file the request with.
+func (s *Server) idempotent(createsNothing bool) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			key := c.Request().Header.Get("Idempotency-Key")
@@ -30,6 +35,9 @@ func (s *Server) idempotent() echo.MiddlewareFunc {
 			}
 			if !isText(key) {
 				return badRequest(FieldProblem{"Idempotency-Key", "must be UTF-8 text"})
+			}
+			if createsNothing {
+				return next(c)
 			}
 			sum, _ := c.Request().Context().Value(bodyDigest{}).([]byte)
 			if sum == nil {
@@ -98,6 +106,12 @@ func (s *Server) idempotent() echo.MiddlewareFunc {
 			return nil
 		}
 	}
+}
+
+// createsNothing: the operation's x-creates-nothing, in the API document.
+func createsNothing(op *openapi3.Operation) bool {
+	nothing, _ := op.Extensions["x-creates-nothing"].(bool)
+	return nothing
 }
 
 // idempotencyKey carries the request's Idempotency-Key to the handlers,

@@ -630,7 +630,9 @@ type ListAccountsParams struct {
 type CheckCreditParams struct {
 	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
 	// stored and replayed, with the header `Idempotent-Replayed: true`;
-	// the same key with another body is 422.
+	// the same key with another body is 422. An operation that creates
+	// nothing (`x-creates-nothing`, the preview) checks the key and
+	// stores nothing.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -638,7 +640,9 @@ type CheckCreditParams struct {
 type HoldAccountParams struct {
 	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
 	// stored and replayed, with the header `Idempotent-Replayed: true`;
-	// the same key with another body is 422.
+	// the same key with another body is 422. An operation that creates
+	// nothing (`x-creates-nothing`, the preview) checks the key and
+	// stores nothing.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -646,7 +650,9 @@ type HoldAccountParams struct {
 type ReleaseAccountHoldsParams struct {
 	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
 	// stored and replayed, with the header `Idempotent-Replayed: true`;
-	// the same key with another body is 422.
+	// the same key with another body is 422. An operation that creates
+	// nothing (`x-creates-nothing`, the preview) checks the key and
+	// stores nothing.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -654,7 +660,9 @@ type ReleaseAccountHoldsParams struct {
 type AddAccountNoteParams struct {
 	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
 	// stored and replayed, with the header `Idempotent-Replayed: true`;
-	// the same key with another body is 422.
+	// the same key with another body is 422. An operation that creates
+	// nothing (`x-creates-nothing`, the preview) checks the key and
+	// stores nothing.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -682,7 +690,19 @@ type ListCreditRequestsParams struct {
 type CreateCreditRequestParams struct {
 	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
 	// stored and replayed, with the header `Idempotent-Replayed: true`;
-	// the same key with another body is 422.
+	// the same key with another body is 422. An operation that creates
+	// nothing (`x-creates-nothing`, the preview) checks the key and
+	// stores nothing.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// PreviewCreditRequestParams defines parameters for PreviewCreditRequest.
+type PreviewCreditRequestParams struct {
+	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
+	// stored and replayed, with the header `Idempotent-Replayed: true`;
+	// the same key with another body is 422. An operation that creates
+	// nothing (`x-creates-nothing`, the preview) checks the key and
+	// stores nothing.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -690,7 +710,9 @@ type CreateCreditRequestParams struct {
 type DecideCreditRequestParams struct {
 	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
 	// stored and replayed, with the header `Idempotent-Replayed: true`;
-	// the same key with another body is 422.
+	// the same key with another body is 422. An operation that creates
+	// nothing (`x-creates-nothing`, the preview) checks the key and
+	// stores nothing.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -698,7 +720,9 @@ type DecideCreditRequestParams struct {
 type WithdrawCreditRequestParams struct {
 	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
 	// stored and replayed, with the header `Idempotent-Replayed: true`;
-	// the same key with another body is 422.
+	// the same key with another body is 422. An operation that creates
+	// nothing (`x-creates-nothing`, the preview) checks the key and
+	// stores nothing.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -706,7 +730,9 @@ type WithdrawCreditRequestParams struct {
 type RunDigestParams struct {
 	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
 	// stored and replayed, with the header `Idempotent-Replayed: true`;
-	// the same key with another body is 422.
+	// the same key with another body is 422. An operation that creates
+	// nothing (`x-creates-nothing`, the preview) checks the key and
+	// stores nothing.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -714,7 +740,9 @@ type RunDigestParams struct {
 type ResolveDisputeParams struct {
 	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
 	// stored and replayed, with the header `Idempotent-Replayed: true`;
-	// the same key with another body is 422.
+	// the same key with another body is 422. An operation that creates
+	// nothing (`x-creates-nothing`, the preview) checks the key and
+	// stores nothing.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -749,7 +777,9 @@ type ListEscalationsParams struct {
 type AcknowledgeEscalationParams struct {
 	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
 	// stored and replayed, with the header `Idempotent-Replayed: true`;
-	// the same key with another body is 422.
+	// the same key with another body is 422. An operation that creates
+	// nothing (`x-creates-nothing`, the preview) checks the key and
+	// stores nothing.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -768,7 +798,9 @@ type ListInvoicesParams struct {
 type CreateInvoiceParams struct {
 	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
 	// stored and replayed, with the header `Idempotent-Replayed: true`;
-	// the same key with another body is 422.
+	// the same key with another body is 422. An operation that creates
+	// nothing (`x-creates-nothing`, the preview) checks the key and
+	// stores nothing.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -776,7 +808,9 @@ type CreateInvoiceParams struct {
 type OpenDisputeParams struct {
 	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
 	// stored and replayed, with the header `Idempotent-Replayed: true`;
-	// the same key with another body is 422.
+	// the same key with another body is 422. An operation that creates
+	// nothing (`x-creates-nothing`, the preview) checks the key and
+	// stores nothing.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -784,7 +818,9 @@ type OpenDisputeParams struct {
 type RecordPaymentParams struct {
 	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
 	// stored and replayed, with the header `Idempotent-Replayed: true`;
-	// the same key with another body is 422.
+	// the same key with another body is 422. An operation that creates
+	// nothing (`x-creates-nothing`, the preview) checks the key and
+	// stores nothing.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -792,7 +828,9 @@ type RecordPaymentParams struct {
 type RecordPromiseParams struct {
 	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
 	// stored and replayed, with the header `Idempotent-Replayed: true`;
-	// the same key with another body is 422.
+	// the same key with another body is 422. An operation that creates
+	// nothing (`x-creates-nothing`, the preview) checks the key and
+	// stores nothing.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -800,7 +838,9 @@ type RecordPromiseParams struct {
 type WriteOffInvoiceParams struct {
 	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
 	// stored and replayed, with the header `Idempotent-Replayed: true`;
-	// the same key with another body is 422.
+	// the same key with another body is 422. An operation that creates
+	// nothing (`x-creates-nothing`, the preview) checks the key and
+	// stores nothing.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -819,7 +859,9 @@ type ListRepliesParams struct {
 type MarkReplyReadParams struct {
 	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
 	// stored and replayed, with the header `Idempotent-Replayed: true`;
-	// the same key with another body is 422.
+	// the same key with another body is 422. An operation that creates
+	// nothing (`x-creates-nothing`, the preview) checks the key and
+	// stores nothing.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -845,7 +887,9 @@ type ListUsersParams struct {
 type CreateUserParams struct {
 	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
 	// stored and replayed, with the header `Idempotent-Replayed: true`;
-	// the same key with another body is 422.
+	// the same key with another body is 422. An operation that creates
+	// nothing (`x-creates-nothing`, the preview) checks the key and
+	// stores nothing.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -853,7 +897,9 @@ type CreateUserParams struct {
 type DisableUserParams struct {
 	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
 	// stored and replayed, with the header `Idempotent-Replayed: true`;
-	// the same key with another body is 422.
+	// the same key with another body is 422. An operation that creates
+	// nothing (`x-creates-nothing`, the preview) checks the key and
+	// stores nothing.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -874,6 +920,9 @@ type AddAccountNoteJSONRequestBody = NewNote
 
 // CreateCreditRequestJSONRequestBody defines body for CreateCreditRequest for application/json ContentType.
 type CreateCreditRequestJSONRequestBody = NewCreditRequest
+
+// PreviewCreditRequestJSONRequestBody defines body for PreviewCreditRequest for application/json ContentType.
+type PreviewCreditRequestJSONRequestBody = NewCreditRequest
 
 // DecideCreditRequestJSONRequestBody defines body for DecideCreditRequest for application/json ContentType.
 type DecideCreditRequestJSONRequestBody = DecisionRequest
@@ -946,6 +995,9 @@ type ServerInterface interface {
 	// CreateCreditRequest Ask for a credit pre-approval or a limit increase
 	// (POST /api/v1/credit-requests)
 	CreateCreditRequest(ctx echo.Context, params CreateCreditRequestParams) error
+	// PreviewCreditRequest Score a pre-approval without filing it
+	// (POST /api/v1/credit-requests/preview)
+	PreviewCreditRequest(ctx echo.Context, params PreviewCreditRequestParams) error
 	// GetCreditRequest One credit request with its score, reasons and decision
 	// (GET /api/v1/credit-requests/{id})
 	GetCreditRequest(ctx echo.Context, id ID) error
@@ -1340,6 +1392,35 @@ func (w *ServerInterfaceWrapper) CreateCreditRequest(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CreateCreditRequest(ctx, params)
+	return err
+}
+
+// PreviewCreditRequest converts echo context to params.
+func (w *ServerInterfaceWrapper) PreviewCreditRequest(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params PreviewCreditRequestParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.PreviewCreditRequest(ctx, params)
 	return err
 }
 
@@ -2134,6 +2215,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/openapi.yaml", wrapper.Openapi, options.OperationMiddlewares["openapi"]...)
 	router.GET(options.BaseURL+"/api/v1/credit-requests", wrapper.ListCreditRequests, options.OperationMiddlewares["listCreditRequests"]...)
 	router.POST(options.BaseURL+"/api/v1/credit-requests", wrapper.CreateCreditRequest, options.OperationMiddlewares["createCreditRequest"]...)
+	router.POST(options.BaseURL+"/api/v1/credit-requests/preview", wrapper.PreviewCreditRequest, options.OperationMiddlewares["previewCreditRequest"]...)
 	router.GET(options.BaseURL+"/api/v1/credit-requests/:id", wrapper.GetCreditRequest, options.OperationMiddlewares["getCreditRequest"]...)
 	router.POST(options.BaseURL+"/api/v1/credit-requests/:id/decision", wrapper.DecideCreditRequest, options.OperationMiddlewares["decideCreditRequest"]...)
 	router.POST(options.BaseURL+"/api/v1/credit-requests/:id/withdraw", wrapper.WithdrawCreditRequest, options.OperationMiddlewares["withdrawCreditRequest"]...)
@@ -3428,6 +3510,157 @@ type CreateCreditRequest503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response CreateCreditRequest503ApplicationProblemPlusJSONResponse) VisitCreateCreditRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewCreditRequestRequestObject struct {
+	Params PreviewCreditRequestParams
+	Body   *PreviewCreditRequestJSONRequestBody
+}
+
+type PreviewCreditRequestResponseObject interface {
+	VisitPreviewCreditRequestResponse(w http.ResponseWriter) error
+}
+
+type PreviewCreditRequest200JSONResponse CreditRequestPreview
+
+func (response PreviewCreditRequest200JSONResponse) VisitPreviewCreditRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewCreditRequest400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response PreviewCreditRequest400ApplicationProblemPlusJSONResponse) VisitPreviewCreditRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewCreditRequest401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PreviewCreditRequest401ApplicationProblemPlusJSONResponse) VisitPreviewCreditRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewCreditRequest403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response PreviewCreditRequest403ApplicationProblemPlusJSONResponse) VisitPreviewCreditRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewCreditRequest409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response PreviewCreditRequest409ApplicationProblemPlusJSONResponse) VisitPreviewCreditRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewCreditRequest413ApplicationProblemPlusJSONResponse struct {
+	TooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response PreviewCreditRequest413ApplicationProblemPlusJSONResponse) VisitPreviewCreditRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewCreditRequest415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response PreviewCreditRequest415ApplicationProblemPlusJSONResponse) VisitPreviewCreditRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewCreditRequest422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response PreviewCreditRequest422ApplicationProblemPlusJSONResponse) VisitPreviewCreditRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewCreditRequest503ApplicationProblemPlusJSONResponse struct {
+	UnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response PreviewCreditRequest503ApplicationProblemPlusJSONResponse) VisitPreviewCreditRequestResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -6287,6 +6520,9 @@ type StrictServerInterface interface {
 	// CreateCreditRequest Ask for a credit pre-approval or a limit increase
 	// (POST /api/v1/credit-requests)
 	CreateCreditRequest(ctx context.Context, request CreateCreditRequestRequestObject) (CreateCreditRequestResponseObject, error)
+	// PreviewCreditRequest Score a pre-approval without filing it
+	// (POST /api/v1/credit-requests/preview)
+	PreviewCreditRequest(ctx context.Context, request PreviewCreditRequestRequestObject) (PreviewCreditRequestResponseObject, error)
 	// GetCreditRequest One credit request with its score, reasons and decision
 	// (GET /api/v1/credit-requests/{id})
 	GetCreditRequest(ctx context.Context, request GetCreditRequestRequestObject) (GetCreditRequestResponseObject, error)
@@ -6763,6 +6999,54 @@ func (sh *strictHandler) CreateCreditRequest(ctx echo.Context, params CreateCred
 		return err
 	} else if validResponse, ok := response.(CreateCreditRequestResponseObject); ok {
 		return validResponse.VisitCreateCreditRequestResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// PreviewCreditRequest operation middleware
+func (sh *strictHandler) PreviewCreditRequest(ctx echo.Context, params PreviewCreditRequestParams) error {
+	var request PreviewCreditRequestRequestObject
+
+	request.Params = params
+
+	var body PreviewCreditRequestJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.PreviewCreditRequest(ctx.Request().Context(), request.(PreviewCreditRequestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PreviewCreditRequest")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(PreviewCreditRequestResponseObject); ok {
+		return validResponse.VisitPreviewCreditRequestResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/creditflow/creditflow/api"
 	"github.com/creditflow/creditflow/credit"
 	"github.com/creditflow/creditflow/email"
+	"github.com/creditflow/creditflow/policy"
 	"github.com/creditflow/creditflow/store"
 )
 
@@ -241,25 +242,26 @@ func TestOpenAPIOperationsFollowTheAPIConventions(t *testing.T) {
 func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 	_, doc := readOpenAPI(t)
 	for name, v := range map[string]any{
-		"CreditRequest":  credit.CreditRequest{},
-		"Decision":       credit.Decision{},
-		"Prospect":       credit.Prospect{},
-		"Account":        credit.Account{},
-		"TimelineEntry":  credit.TimelineEntry{},
-		"Problem":        api.Problem{},
-		"FieldProblem":   api.FieldProblem{},
-		"OutboxEmail":    store.OutboxEmail{},
-		"Invoice":        credit.Invoice{},
-		"DunningStep":    credit.DunningStep{},
-		"Dispute":        credit.Dispute{},
-		"Escalation":     credit.Escalation{},
-		"Note":           credit.Note{},
-		"CreditCheck":    credit.CreditCheck{},
-		"ImportReport":   api.ImportReport{},
-		"Reply":          credit.Reply{},
-		"Attachment":     credit.Attachment{},
-		"EventsReport":   api.EventsReport{},
-		"InboundReceipt": api.InboundReceipt{},
+		"CreditRequest":        credit.CreditRequest{},
+		"CreditRequestPreview": policy.Score{},
+		"Decision":             credit.Decision{},
+		"Prospect":             credit.Prospect{},
+		"Account":              credit.Account{},
+		"TimelineEntry":        credit.TimelineEntry{},
+		"Problem":              api.Problem{},
+		"FieldProblem":         api.FieldProblem{},
+		"OutboxEmail":          store.OutboxEmail{},
+		"Invoice":              credit.Invoice{},
+		"DunningStep":          credit.DunningStep{},
+		"Dispute":              credit.Dispute{},
+		"Escalation":           credit.Escalation{},
+		"Note":                 credit.Note{},
+		"CreditCheck":          credit.CreditCheck{},
+		"ImportReport":         api.ImportReport{},
+		"Reply":                credit.Reply{},
+		"Attachment":           credit.Attachment{},
+		"EventsReport":         api.EventsReport{},
+		"InboundReceipt":       api.InboundReceipt{},
 		// The receivables report's.
 		"ReceivablesReport":   store.ReceivablesReport{},
 		"Period":              store.Period{},

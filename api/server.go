@@ -59,6 +59,9 @@ type Server struct {
 	// does (its policy, CREDITFLOW_DAY); unset: the default policy's and 24h.
 	Review policy.PeriodicReview
 	Day    time.Duration
+	// Scoring is the worker's scorecard (its policy file), with which a
+	// preview scores a pre-approval; unset: the default policy's.
+	Scoring policy.Scoring
 	// EventWebhookKey verifies SendGrid's Event Webhook
 	// (SENDGRID_WEBHOOK_PUBLIC_KEY); nil: the endpoint answers 404.
 	EventWebhookKey *ecdsa.PublicKey
@@ -133,7 +136,7 @@ func (s *Server) operations() echo.MiddlewareFunc {
 				chain = append(chain, jsonBody(op.RequestBody.Value))
 			}
 			if needsToken(doc, op) {
-				chain = append(chain, s.idempotent())
+				chain = append(chain, s.idempotent(createsNothing(op)))
 			}
 			if !strings.HasSuffix(path, "/invoices/import") {
 				// The import validates each line on its own (import.go),

@@ -74,10 +74,19 @@ func (b *browser) typeInto(label, text string) {
 	b.run("type into "+label, chromedp.SendKeys(fieldLabelled(label), text))
 }
 
-// replace empties the field with this label and types text.
+// replace selects what the field with this label holds and types text
+// over it, as a person does. (chromedp.Clear empties the value attribute,
+// not what was typed into the field.)
 func (b *browser) replace(label, text string) {
 	b.t.Helper()
-	b.run("replace "+label, chromedp.Clear(fieldLabelled(label)), chromedp.SendKeys(fieldLabelled(label), text))
+	selectAll := func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.Evaluate[bool](`document.activeElement.select(), true`)(ctx, t)
+		return chromedp.Void{}, err
+	}
+	if text == "" {
+		text = kb.Backspace
+	}
+	b.run("replace "+label, chromedp.Focus(fieldLabelled(label)), selectAll, chromedp.SendKeys(fieldLabelled(label), text))
 }
 
 func (b *browser) choose(label string) {

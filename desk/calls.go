@@ -129,6 +129,17 @@ func (f form) Error(name string) string { return f.Errors[name] }
 // field of "approved_limit.amount" is the form's approved_limit. A
 // problem naming no field is the form's own.
 func (f form) withProblem(p *api.Problem) form {
+	return f.withProblemAt(p, func(field string) string {
+		if i := strings.IndexAny(field, ".["); i > 0 {
+			return field[:i]
+		}
+		return field
+	})
+}
+
+// withProblemAt is withProblem for a form whose fields fieldOf finds
+// from the API's names.
+func (f form) withProblemAt(p *api.Problem, fieldOf func(string) string) form {
 	f.Key = randomID() // a corrected form is a new request
 	if len(p.Errors) == 0 {
 		f.Problem = p.Title
@@ -139,10 +150,7 @@ func (f form) withProblem(p *api.Problem) form {
 	}
 	f.Fields = p.Errors
 	for _, e := range p.Errors {
-		field := e.Field
-		if i := strings.IndexAny(field, ".["); i > 0 {
-			field = field[:i]
-		}
+		field := fieldOf(e.Field)
 		if _, taken := f.Errors[field]; !taken {
 			f.Errors[field] = e.Detail
 		}

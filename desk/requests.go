@@ -15,6 +15,7 @@ import (
 
 type requestsData struct {
 	Caption string
+	CanAsk  bool // sales reps file pre-approvals
 	Rows    []requestRow
 	Next    string
 }
@@ -31,7 +32,8 @@ func (d *Desk) requests(c echo.Context) error {
 	if u.Role == credit.RoleSales {
 		title, caption = "My requests", "The credit requests you asked for, oldest first"
 	}
-	return d.render(c, http.StatusOK, "requests.html", title, requestsData{Caption: caption, Rows: rows, Next: next})
+	return d.render(c, http.StatusOK, "requests.html", title, requestsData{Caption: caption, Rows: rows, Next: next,
+		CanAsk: u.Role == credit.RoleSales})
 }
 
 type requestData struct {

@@ -96,6 +96,9 @@ func (d *Desk) Mount(e *echo.Echo) {
 	signedIn := g.Group("", d.requireUser)
 	signedIn.GET("/inbox", d.inbox)
 	signedIn.GET("/requests", d.requests)
+	signedIn.GET("/requests/new", d.newRequest)
+	signedIn.POST("/requests/preview", d.previewRequest)
+	signedIn.POST("/requests", d.fileRequest)
 	signedIn.GET("/requests/:id", d.request)
 	signedIn.POST("/requests/:id/decision", d.decide)
 	signedIn.GET("/escalations", d.escalations)
@@ -193,8 +196,8 @@ func nav(u *credit.User) []navItem {
 	}
 	switch u.Role {
 	case credit.RoleSales:
-		return []navItem{{"/desk/requests", "My requests"}, {"/desk/escalations", "Escalations"}, {"/desk/accounts", "My accounts"},
-			{"/desk/credit-check", "Credit check"}}
+		return []navItem{{"/desk/requests", "My requests"}, {"/desk/requests/new", "New pre-approval"}, {"/desk/escalations", "Escalations"},
+			{"/desk/accounts", "My accounts"}, {"/desk/credit-check", "Credit check"}}
 	case credit.RoleCredit, credit.RoleCreditManager:
 		return []navItem{{"/desk/inbox", "Inbox"}, {"/desk/requests", "All requests"}, {"/desk/accounts", "Accounts"}, {"/desk/reports", "Reports"}}
 	}

@@ -144,7 +144,7 @@ func StartService(t testing.TB, opts Options) *Service {
 		Links:     s.Links,
 	}
 	server := &api.Server{Store: st, Temporal: tc, TaskQueue: s.TaskQueue, Logger: Logger(),
-		RequestTimeout: opts.RequestTimeout, Review: pol.PeriodicReview, Day: opts.Day,
+		RequestTimeout: opts.RequestTimeout, Review: pol.PeriodicReview, Scoring: pol.Scoring, Day: opts.Day,
 		ImportStartsPerSecond: opts.ImportStartsPerSecond}
 	if opts.Webhooks {
 		s.Webhooks = newWebhooks(t)

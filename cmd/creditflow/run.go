@@ -215,7 +215,7 @@ func runAPI(ctx context.Context, svc *service) error {
 	srv := &api.Server{Store: svc.store, Temporal: svc.temporal, TaskQueue: svc.cfg.TaskQueue, Logger: svc.logger,
 		ImportStartsPerSecond: svc.cfg.ImportStartsPerSecond,
 		Metrics:               svc.metrics.HTTP, MetricsToken: svc.cfg.MetricsToken, SendGridKey: svc.sendGridKey,
-		Review: pol.PeriodicReview, Day: svc.cfg.Day,
+		Review: pol.PeriodicReview, Scoring: pol.Scoring, Day: svc.cfg.Day,
 		EventWebhookKey: svc.cfg.EventWebhookKey, InboundSecret: svc.cfg.InboundSecret}
 	handler := srv.Handler()
 	(&desk.Desk{Store: svc.store, Temporal: svc.temporal, TaskQueue: svc.cfg.TaskQueue, Links: svc.links, Logger: svc.logger,
