@@ -5,6 +5,7 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -211,18 +212,23 @@ const actionLinkTag = "-creditflow-action-link-"
 // request or acknowledge an escalation their own signed action link
 // (links.ActionToken): it names them, so following it acts as them, with
 // their role and limits, without signing in. A recipient who is no active
-// user (the credit team's shared mailbox) gets the desk's plain link,
-// which asks them to sign in. Nil: the email carries no action.
+// user (the credit team's shared mailbox), or who may not take the action
+// (the rep's manager told of an overdue escalation: only the account's
+// rep acknowledges it), gets the desk's plain link, which asks them to
+// sign in. Nil: the email carries no action.
 func (a *Activities) actionLinks(ctx context.Context, e workflows.Email, to []string, plain string) (map[string]map[string]string, error) {
 	if a.Links == nil || plain == "" {
 		return nil, nil
 	}
 	var action, object string
+	var may func(credit.User) bool
 	switch e.Kind {
 	case email.KindRequestReceived, email.KindReviewReminder, email.KindReviewEscalation:
 		action, object = links.ActionDecideRequest, e.IDs["request_id"]
+		may = func(u credit.User) bool { return u.Role == credit.RoleCredit || u.Role == credit.RoleCreditManager }
 	case email.KindSalesEscalation, email.KindEscalationOverdue:
 		action, object = links.ActionAcknowledgeEscalation, e.IDs["escalation_id"]
+		may = func(u credit.User) bool { return strings.EqualFold(u.Email, e.Facts["SalesRep"]) }
 	default:
 		return nil, nil
 	}
@@ -232,7 +238,7 @@ func (a *Activities) actionLinks(ctx context.Context, e workflows.Email, to []st
 		link := plain
 		u, err := a.Store.UserByEmail(ctx, address)
 		switch {
-		case err == nil && u.DisabledAt == nil:
+		case err == nil && u.DisabledAt == nil && may(u):
 			link = a.Links.Action(links.ActionToken{ID: links.ActionTokenID(e.Key, u.ID), UserID: u.ID,
 				Action: action, Object: object, Expires: expires})
 		case err != nil && !errors.Is(err, store.ErrNotFound):
