@@ -56,6 +56,8 @@ const (
 	StatusWithdrawn              = "withdrawn"
 	// StatusHeld: a periodic review put the account on hold.
 	StatusHeld = "held"
+	// StatusLapsed: an approval whose conditions were not met in time.
+	StatusLapsed = "lapsed"
 )
 
 // Decision outcomes.
@@ -68,7 +70,7 @@ const (
 )
 
 // Conditions an approval may carry.
-var Conditions = []string{"letter_of_credit", "personal_guarantee", "deposit", "shorter_terms"}
+var Conditions = []string{ConditionLetterOfCredit, ConditionPersonalGuarantee, ConditionDeposit, ConditionShorterTerms}
 
 // Prospect is the company a pre-approval is asked for.
 type Prospect struct {
@@ -107,7 +109,7 @@ type CreditRequest struct {
 type Decision struct {
 	Outcome       string       `json:"outcome"`
 	ApprovedLimit *money.Money `json:"approved_limit,omitempty"`
-	Conditions    []string     `json:"conditions,omitempty"`
+	Conditions    []Condition  `json:"conditions,omitempty"`
 	Reason        string       `json:"reason,omitempty"`
 	DecidedBy     string       `json:"decided_by"`
 	DecidedAt     time.Time    `json:"decided_at"`

@@ -33,6 +33,11 @@ const (
 	KindWeeklyDigest   = "weekly_digest"
 	// KindSignIn carries a one-time link to sign in to the credit desk.
 	KindSignIn = "sign_in"
+
+	// An approval with conditions: the rep is reminded of what is
+	// missing, and hears when the approval lapses.
+	KindConditionsPending = "conditions_pending"
+	KindApprovalLapsed    = "approval_lapsed"
 )
 
 // Message is one rendered email.

@@ -48,6 +48,8 @@ func registerActivityStubs(env *testsuite.TestWorkflowEnvironment) {
 		SendDigestActivity:         func(context.Context, SendDigestInput) (DigestOutcome, error) { return DigestOutcome{}, nil },
 		ChangeHoldActivity:         func(context.Context, HoldChangeInput) (HoldChanged, error) { return HoldChanged{}, nil },
 		ResendToNewContactActivity: func(context.Context, ContactChangedInput) (int, error) { return 0, nil },
+		RecordConditionActivity:    func(context.Context, RecordConditionInput) error { return nil },
+		LapseApprovalActivity:      func(context.Context, LapseApprovalInput) error { return nil },
 	} {
 		env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
