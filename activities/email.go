@@ -5,12 +5,14 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/creditflow/creditflow/credit"
 	"github.com/creditflow/creditflow/email"
+	"github.com/creditflow/creditflow/links"
 	"github.com/creditflow/creditflow/store"
 	"github.com/creditflow/creditflow/workflows"
 )
@@ -39,6 +41,15 @@ func (a *Activities) SendEmail(ctx context.Context, e workflows.Email) (workflow
 	}
 	e.Facts = facts
 	facts, replyTo, replyRef := a.replyTo(e)
+	kept := facts
+	personal, err := a.actionLinks(ctx, e, to, facts[deskURL])
+	if err != nil {
+		return workflows.SentEmail{}, err
+	}
+	if personal != nil {
+		facts = maps.Clone(facts)
+		facts[deskURL] = actionLinkTag
+	}
 	subject, text, html, err := email.Render(e.Kind, facts)
 	if err != nil {
 		return workflows.SentEmail{}, temporal.NewNonRetryableApplicationError(err.Error(), workflows.ErrTypeTemplate, err)
@@ -49,10 +60,19 @@ func (a *Activities) SendEmail(ctx context.Context, e workflows.Email) (workflow
 			args[k] = v
 		}
 	}
-	m := email.Message{Key: e.Key, Kind: e.Kind, From: a.From, To: to, Subject: subject, Text: text, HTML: html, CustomArgs: args, ReplyTo: replyTo}
+	m := email.Message{Key: e.Key, Kind: e.Kind, From: a.From, To: to, Subject: subject, Text: text, HTML: html, CustomArgs: args,
+		ReplyTo: replyTo, PerRecipient: personal}
 
 	row := outboxRow(m, e.IDs["account_id"])
 	row.ReplyRef = replyRef
+	if personal != nil {
+		// An action link acts as its reader: like a sign-in link, it goes
+		// to its reader's inbox only; the outbox that admins read keeps
+		// the desk's plain link, which asks whoever follows it to sign in.
+		if _, row.Text, row.HTML, err = email.Render(e.Kind, kept); err != nil {
+			return workflows.SentEmail{}, temporal.NewNonRetryableApplicationError(err.Error(), workflows.ErrTypeTemplate, err)
+		}
+	}
 	var logged []any
 	if e.Kind == email.KindSignIn {
 		if a.Mail != nil {
@@ -180,4 +200,45 @@ func (a *Activities) withDeskLinks(e workflows.Email) (map[string]string, error)
 		facts[signInURL] = a.Links.SignIn(id, facts["Next"])
 	}
 	return facts, nil
+}
+
+// actionLinkTag stands in an email for its reader's own action link, which
+// SendGrid puts in each recipient's copy (email.Message.PerRecipient).
+// Letters and dashes: no template escapes it.
+const actionLinkTag = "-creditflow-action-link-"
+
+// actionLinks gives each recipient of an email that asks to decide a
+// request or acknowledge an escalation their own signed action link
+// (links.ActionToken): it names them, so following it acts as them, with
+// their role and limits, without signing in. A recipient who is no active
+// user (the credit team's shared mailbox) gets the desk's plain link,
+// which asks them to sign in. Nil: the email carries no action.
+func (a *Activities) actionLinks(ctx context.Context, e workflows.Email, to []string, plain string) (map[string]map[string]string, error) {
+	if a.Links == nil || plain == "" {
+		return nil, nil
+	}
+	var action, object string
+	switch e.Kind {
+	case email.KindRequestReceived, email.KindReviewReminder, email.KindReviewEscalation:
+		action, object = links.ActionDecideRequest, e.IDs["request_id"]
+	case email.KindSalesEscalation, email.KindEscalationOverdue:
+		action, object = links.ActionAcknowledgeEscalation, e.IDs["escalation_id"]
+	default:
+		return nil, nil
+	}
+	expires := time.Now().Add(links.ActionLinkLasts)
+	personal := make(map[string]map[string]string, len(to))
+	for _, address := range to {
+		link := plain
+		u, err := a.Store.UserByEmail(ctx, address)
+		switch {
+		case err == nil && u.DisabledAt == nil:
+			link = a.Links.Action(links.ActionToken{ID: links.ActionTokenID(e.Key, u.ID), UserID: u.ID,
+				Action: action, Object: object, Expires: expires})
+		case err != nil && !errors.Is(err, store.ErrNotFound):
+			return nil, err
+		}
+		personal[address] = map[string]string{actionLinkTag: link}
+	}
+	return personal, nil
 }

@@ -89,12 +89,13 @@ func FuzzImportLines(f *testing.F) {
 		`{"account_id":"acc_1","number":"1","amount":{"amount":"1.00","currency":"EUR"},"issue_date":"2025-01-01"}`,
 		"\n\n{}\n  \n{\"number\":5}\n", `{"amount":{"amount":"1e9","currency":"EUR"}}`, "{\"due_date\":\"2025-02-30\"}\r\n", "\x00\n\xff",
 		`[{"number":"1"}, 2, "x"]`, `[`, `[{}]]`, `[] []`, `{"a":1}`,
+		"account_id,number,amount,currency,issue_date\nacc_1,1,1.00,EUR,2025-01-01\n", "\ufeffnumber,terms_days\n\"a\nb\",x\n", "a,a\n1,2",
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		for _, ndjson := range []bool{true, false} {
-			err := eachImportLine(bytes.NewReader(body), ndjson, func(l importLine) error {
+		for _, mediaType := range []string{"application/x-ndjson", "application/json", "text/csv"} {
+			err := eachImportLine(bytes.NewReader(body), mediaType, func(l importLine) error {
 				if len(bytes.TrimSpace(l.body)) == 0 {
 					t.Fatalf("%q: an empty line %d", body, l.number)
 				}

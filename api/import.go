@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,8 +12,11 @@ import (
 	"mime"
 	"net/http"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
@@ -56,7 +60,7 @@ const (
 )
 
 // importInvoices takes many invoices at once, for an ERP sync: a JSON
-// array or NDJSON. It reads the body as a stream (the generated strict
+// array, NDJSON or CSV. It reads the body as a stream (the generated strict
 // wrapper would decode a JSON array whole, so this operation is excluded
 // from generation and routed in Handler): a first pass checks the framing
 // (lines, length, JSON) so that a malformed file creates nothing, then
@@ -70,9 +74,8 @@ func (h handlers) importInvoices(c echo.Context) error {
 		return fmt.Errorf("import: the body was not spooled (x-streamed missing from the document?)")
 	}
 	mediaType, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
-	ndjson := mediaType == "application/x-ndjson"
 	lines := 0
-	if err := eachImportLine(body, ndjson, func(importLine) error {
+	if err := eachImportLine(body, mediaType, func(importLine) error {
 		if lines++; lines > maxImportLines {
 			return problem(http.StatusRequestEntityTooLarge, "too-large", "Too many invoices",
 				fmt.Sprintf("an import takes at most %d invoices per call; send the rest in another", maxImportLines))
@@ -88,7 +91,7 @@ func (h handlers) importInvoices(c echo.Context) error {
 		report: ImportReport{Lines: make([]ImportLine, 0, lines)}}
 	ctx := c.Request().Context()
 	begin := time.Now()
-	err := eachImportLine(body, ndjson, func(l importLine) error {
+	err := eachImportLine(body, mediaType, func(l importLine) error {
 		imp.add(l)
 		if len(imp.chunk) < importChunk {
 			return nil
@@ -185,7 +188,7 @@ func (imp *importer) flush(ctx context.Context) error {
 		line := &imp.report.Lines[p.index]
 		var v checker
 		account, found := accounts[p.invoice.AccountID]
-		checkAccount(&v, p.invoice, account, found)
+		checkAccount(&v, &p.invoice, account, found)
 		key := [2]string{p.invoice.AccountID, p.invoice.Number}
 		switch {
 		case len(v.errs) > 0:
@@ -224,12 +227,15 @@ type importLine struct {
 }
 
 // eachImportLine calls fn with each line of an import as it reads them:
-// the elements of a JSON array, or the non-blank lines of NDJSON
-// (numbered as in the file). A line longer than 1 MiB, or a body that is
-// not a JSON array of values, is a bad request.
-func eachImportLine(r io.Reader, ndjson bool, fn func(importLine) error) error {
-	if ndjson {
+// the elements of a JSON array, the non-blank lines of NDJSON or the rows
+// of CSV (numbered as in the file). A line longer than 1 MiB, or a body
+// that is not a JSON array of values, is a bad request.
+func eachImportLine(r io.Reader, mediaType string, fn func(importLine) error) error {
+	switch mediaType {
+	case "application/x-ndjson":
 		return eachNDJSONLine(r, fn)
+	case "text/csv":
+		return eachCSVLine(r, fn)
 	}
 	dec := json.NewDecoder(r)
 	notJSON := func(err error) error {
@@ -323,4 +329,138 @@ func importedInvoice(line []byte) (NewInvoice, []FieldProblem) {
 		return body, []FieldProblem{{"body", "is not an invoice"}}
 	}
 	return body, nil
+}
+
+// importColumns are the columns a CSV import may have: NewInvoice's
+// fields, with its money spelled as amount and currency.
+var importColumns = []string{"account_id", "number", "amount", "currency", "issue_date", "due_date", "terms_days"}
+
+// requiredColumns are those every CSV import must have (a row may still
+// leave a cell empty, and is told so).
+var requiredColumns = []string{"account_id", "number", "amount", "currency", "issue_date"}
+
+// eachCSVLine reads CSV with a header row (RFC 4180, as an ERP or a
+// spreadsheet exports it) and hands on each row as the NDJSON line it
+// spells, so that a row is checked and imported exactly as a JSON line
+// is. An empty cell is a field not given; terms_days that is not a whole
+// number is passed on as text, for the document's check to name. A
+// header that is not made of known columns, quoting that does not close
+// or a row with another number of cells than the header is a bad
+// request: such a file creates nothing.
+func eachCSVLine(r io.Reader, fn func(importLine) error) error {
+	limited := &rowLimit{r: r}
+	cr := csv.NewReader(limited)
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err == io.EOF {
+		return badRequest(FieldProblem{"body", "no invoices: a header row, then one invoice per row"})
+	}
+	if err != nil {
+		return csvProblem(err, limited)
+	}
+	limited.line = 1
+	columns := slices.Clone(header)
+	columns[0] = strings.TrimPrefix(columns[0], "\ufeff") // a spreadsheet's byte order mark
+	for k, name := range columns {
+		columns[k] = strings.ToLower(strings.TrimSpace(name))
+		switch {
+		case !slices.Contains(importColumns, columns[k]):
+			return badRequest(FieldProblem{"body", fmt.Sprintf("the header's column %d (%q) is not one of %s",
+				k+1, truncate(name, 64), strings.Join(importColumns, ", "))})
+		case slices.Contains(columns[:k], columns[k]):
+			return badRequest(FieldProblem{"body", fmt.Sprintf("the header names %s twice", columns[k])})
+		}
+	}
+	for _, name := range requiredColumns {
+		if !slices.Contains(columns, name) {
+			return badRequest(FieldProblem{"body", fmt.Sprintf("the header has no %s column; it needs %s",
+				name, strings.Join(requiredColumns, ", "))})
+		}
+	}
+	rows := 0
+	for {
+		limited.read = 0
+		record, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return csvProblem(err, limited)
+		}
+		line, _ := cr.FieldPos(0)
+		limited.line = line
+		invoice := map[string]any{}
+		amount := map[string]any{}
+		for k, cell := range record {
+			if !utf8.ValidString(cell) {
+				// JSON would carry it as U+FFFD: a number or a name changed
+				// without anyone knowing.
+				return badRequest(FieldProblem{"body", fmt.Sprintf("line %d is not UTF-8 text", line)})
+			}
+			cell = strings.TrimSpace(cell)
+			switch name := columns[k]; {
+			case cell == "":
+			case name == "amount" || name == "currency":
+				amount[name] = cell
+			case name == "terms_days":
+				if _, err := strconv.Atoi(cell); err == nil {
+					invoice[name] = json.Number(cell)
+				} else {
+					invoice[name] = cell
+				}
+			default:
+				invoice[name] = cell
+			}
+		}
+		if len(amount) > 0 {
+			invoice["amount"] = amount
+		}
+		body, err := json.Marshal(invoice)
+		if err != nil {
+			return err
+		}
+		rows++
+		if err := fn(importLine{line, body}); err != nil {
+			return err
+		}
+	}
+	if rows == 0 {
+		return badRequest(FieldProblem{"body", "no invoices: the header row is alone"})
+	}
+	return nil
+}
+
+func csvProblem(err error, limited *rowLimit) error {
+	var parse *csv.ParseError
+	switch {
+	case errors.Is(err, errRowTooLong):
+		return badRequest(FieldProblem{"body", fmt.Sprintf("the row after line %d is longer than 1 MiB", limited.line)})
+	case errors.As(err, &parse) && errors.Is(parse.Err, csv.ErrFieldCount):
+		return badRequest(FieldProblem{"body", fmt.Sprintf("line %d has another number of cells than the header", parse.StartLine)})
+	case errors.As(err, &parse):
+		return badRequest(FieldProblem{"body", fmt.Sprintf("line %d is not CSV: %s", parse.StartLine, parse.Err)})
+	}
+	return badRequest(FieldProblem{"body", "could not be read"})
+}
+
+// errRowTooLong: encoding/csv would hold a row of any length in memory.
+var errRowTooLong = errors.New("row too long")
+
+// rowLimit bounds how much a CSV reader reads for one row, as NDJSON's
+// lines are bounded: read is reset before each row.
+type rowLimit struct {
+	r    io.Reader
+	read int
+	line int // the last row's line, for the problem
+}
+
+func (l *rowLimit) Read(p []byte) (int, error) {
+	// The csv reader reads ahead by its buffer (4 KiB): the bound is a
+	// little above 1 MiB, never unbounded.
+	if l.read > maxBody+64<<10 {
+		return 0, errRowTooLong
+	}
+	n, err := l.r.Read(p)
+	l.read += n
+	return n, err
 }

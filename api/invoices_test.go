@@ -411,6 +411,8 @@ func TestUnacknowledgedEscalationGoesToTheManagerAndClosesWithThePayment(t *test
 	require.Regexp(t, `2025-0006: EUR 640.00 of EUR 640.00 open, due \S+, 1[4-6] days overdue`, svc.SendGrid.OfKind("sales_escalation")[0].Text())
 	overdue := svc.SendGrid.OfKind("escalation_overdue")[0]
 	require.Equal(t, []string{testenv.SalesManager}, overdue.To(), "the rep's manager")
+	require.Contains(t, overdue.Text(), "/desk/escalations/"+overdue.CustomArgs["escalation_id"])
+	require.NotContains(t, overdue.Text(), "token=", "only the rep acknowledges: the manager's link asks to sign in")
 	escalationID := overdue.CustomArgs["escalation_id"]
 
 	require.Equal(t, credit.InvoicePaid, pay(t, svc, inv.ID, "640.00").Status)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/creditflow/creditflow/api"
 	"github.com/creditflow/creditflow/credit"
+	"github.com/creditflow/creditflow/email"
 	"github.com/creditflow/creditflow/store"
 )
 
@@ -230,7 +231,7 @@ func TestOpenAPIOperationsFollowTheAPIConventions(t *testing.T) {
 		"GET /api/v1/accounts", "GET /api/v1/accounts/{id}/timeline",
 		"GET /api/v1/credit-requests", "GET /api/v1/emails",
 		"GET /api/v1/escalations", "GET /api/v1/invoices",
-		"GET /api/v1/replies",
+		"GET /api/v1/replies", "GET /api/v1/users",
 	}, lists)
 }
 
@@ -270,6 +271,11 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 		"DecisionFigures":     store.DecisionFigures{},
 		"DigestRun":           api.DigestRun{},
 		"ImportPacing":        api.ImportPacing{},
+		"User":                credit.User{},
+		"Condition":           credit.Condition{},
+		"Hold":                credit.Hold{},
+		"RecordedPayment":     credit.Payment{},
+		"RecordedPromise":     credit.RecordedPromise{},
 	} {
 		schema, ok := doc.Components.Schemas[name]
 		require.True(t, ok, "schema %s", name)
@@ -314,9 +320,10 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 		credit.StatusApprovedWithConditions, credit.StatusDeclined, credit.StatusExpired, credit.StatusWithdrawn} {
 		require.Contains(t, enumOf(t, "CreditRequestStatus"), status)
 	}
-	require.ElementsMatch(t, credit.Conditions, enumOf(t, "Condition"))
+	require.ElementsMatch(t, credit.Conditions, enumOf(t, "ConditionType"))
 	require.ElementsMatch(t, credit.Departments, enumOf(t, "Department"), "the document's enumeration is what the API accepts")
 	require.ElementsMatch(t, credit.Roles, enumOf(t, "Role"))
+	require.ElementsMatch(t, email.Kinds, enumOf(t, "EmailKind"), "the desk's outbox offers the kinds the API filters by")
 }
 
 func enumOf(t *testing.T, schema string) []string {

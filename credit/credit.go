@@ -164,11 +164,14 @@ type Account struct {
 	Segment            string      `json:"segment"`
 	SalesRep           string      `json:"sales_rep"`
 	TimeZone           string      `json:"time_zone"`
-	AnnualRevenue      money.Money `json:"annual_revenue"`
-	YearsInBusiness    int         `json:"years_in_business"`
-	TradeReferences    int         `json:"trade_references"`
-	CreatedAt          time.Time   `json:"created_at"`
-	UpdatedAt          time.Time   `json:"updated_at"`
+	// PaymentTermsDays is the account's own terms (a shorter_terms
+	// condition sets them): the due date of invoices given none.
+	PaymentTermsDays *int        `json:"payment_terms_days,omitempty"`
+	AnnualRevenue    money.Money `json:"annual_revenue"`
+	YearsInBusiness  int         `json:"years_in_business"`
+	TradeReferences  int         `json:"trade_references"`
+	CreatedAt        time.Time   `json:"created_at"`
+	UpdatedAt        time.Time   `json:"updated_at"`
 	// Band is the band of the account's last scored request; NextReviewOn
 	// is the date its periodic credit review falls due (customers only).
 	Band         string `json:"band,omitempty"`
@@ -179,6 +182,9 @@ type Account struct {
 	// Holds are the account's unreleased credit holds, shown with one
 	// account.
 	Holds []Hold `json:"holds,omitempty"`
+	// PendingConditions are what its approvals still wait for, shown with
+	// one account: no order ships until credit has them.
+	PendingConditions []Condition `json:"pending_conditions,omitempty"`
 }
 
 // Hold is a credit hold on an account: its cause (an invoice past its

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/labstack/echo/v4"
+
 	"github.com/creditflow/creditflow/api"
 	"github.com/creditflow/creditflow/credit"
 )
@@ -19,39 +21,45 @@ import (
 // which the page shows as it is. key is the Idempotency-Key: a form sent
 // twice (a double click, a reload) gets the first answer.
 func (d *Desk) call(ctx context.Context, u credit.User, method, path string, body any, key string, out any) error {
-	w, err := d.send(ctx, u, method, path, body, key, "")
-	if err != nil || out == nil {
-		return err
-	}
-	if err := json.Unmarshal(w.body.Bytes(), out); err != nil {
-		return fmt.Errorf("%s %s: decode the API's answer: %w", method, path, err)
-	}
-	return nil
-}
-
-// send is call's request, answered as the API wrote it: accept asks for
-// another media type than JSON (the report's CSV).
-func (d *Desk) send(ctx context.Context, u credit.User, method, path string, body any, key, accept string) (*answer, error) {
-	var reader io.Reader
+	r := apiRequest{Method: method, Path: path, Key: key}
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		reader = bytes.NewReader(b)
+		r.ContentType, r.Body = echo.MIMEApplicationJSON, bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(api.AsUser(ctx, u), method, path, reader)
+	w, err := d.send(ctx, u, r)
+	if err != nil || out == nil {
+		return err
+	}
+	return w.decode(r, out)
+}
+
+// apiRequest is a request to the API of any media type: an uploaded file
+// goes to the import as a stream, never whole in memory; Accept asks for
+// another answer than JSON (the report's CSV).
+type apiRequest struct {
+	Method, Path string
+	ContentType  string
+	Body         io.Reader
+	Key, Accept  string
+}
+
+// send is call's request, answered as the API wrote it.
+func (d *Desk) send(ctx context.Context, u credit.User, r apiRequest) (*answer, error) {
+	body := r.Body
+	if body == nil {
+		body = http.NoBody // as a server's request has: the API reads it
+	}
+	req, err := http.NewRequestWithContext(api.AsUser(ctx, u), r.Method, r.Path, body)
 	if err != nil {
 		return nil, err
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if key != "" {
-		req.Header.Set("Idempotency-Key", key)
-	}
-	if accept != "" {
-		req.Header.Set("Accept", accept)
+	for name, value := range map[string]string{"Content-Type": r.ContentType, "Idempotency-Key": r.Key, "Accept": r.Accept} {
+		if value != "" {
+			req.Header.Set(name, value)
+		}
 	}
 	w := &answer{header: http.Header{}}
 	d.api.ServeHTTP(w, req)
@@ -65,8 +73,16 @@ func (d *Desk) send(ctx context.Context, u credit.User, method, path string, bod
 	return w, nil
 }
 
+// decode reads the API's JSON answer to r into out.
+func (a *answer) decode(r apiRequest, out any) error {
+	if err := json.Unmarshal(a.body.Bytes(), out); err != nil {
+		return fmt.Errorf("%s %s: decode the API's answer: %w", r.Method, r.Path, err)
+	}
+	return nil
+}
+
 // answer keeps the API's in-process answer; the API bounds its size (its
-// pages are at most 200 items).
+// pages are at most 200 items, an import's report 10,000 lines).
 type answer struct {
 	header http.Header
 	status int

@@ -29,6 +29,11 @@ type escalationView struct {
 	Acknowledged   bool
 	Form           form
 	CSRF           string
+	// FormAction is where the acknowledgement goes; Link, on the page an
+	// emailed action link opens, is that link (actionlinks.go), whose
+	// form is a plain one.
+	FormAction string
+	Link       *actionLinkView
 }
 
 // escalations lists the escalations waiting for the signed-in rep: open,
@@ -71,13 +76,7 @@ func (d *Desk) escalation(c echo.Context) error {
 func (d *Desk) acknowledge(c echo.Context) error {
 	u, _ := userOf(c)
 	id := c.Param("id")
-	f := newForm()
-	f.Values["note"] = strings.TrimSpace(c.FormValue("note"))
-	f.Values["pause_until"] = strings.TrimSpace(c.FormValue("pause_until"))
-	body := api.Acknowledgement{Note: f.Values["note"]}
-	if pause := f.Values["pause_until"]; pause != "" {
-		body.PauseUntil = &pause
-	}
+	f, body := acknowledgementForm(c)
 	err := d.call(c.Request().Context(), u, http.MethodPost, "/api/v1/escalations/"+url.PathEscape(id)+"/acknowledge", body, c.FormValue("idempotency_key"), nil)
 	var p *api.Problem
 	status := http.StatusOK
@@ -122,6 +121,7 @@ func (d *Desk) escalationView(c echo.Context, u credit.User, e credit.Escalation
 		return escalationView{}, err
 	}
 	v := escalationView{E: e, AccountName: a.Name, Form: f, CSRF: csrfToken(c, d.Links),
+		FormAction: "/desk/escalations/" + url.PathEscape(e.ID) + "/acknowledge",
 		// Whether this user may is the API's to say; the form is offered
 		// to sales, the role that acknowledges.
 		CanAcknowledge: u.Role == credit.RoleSales && (e.Status == credit.EscalationOpen || e.Status == credit.EscalationOverdue)}
@@ -133,4 +133,17 @@ func (d *Desk) escalationView(c echo.Context, u credit.User, e credit.Escalation
 		v.InvoiceNumber, v.Balance, v.DueDate = inv.Number, inv.Balance.Display(), inv.DueDate
 	}
 	return v, nil
+}
+
+// acknowledgementForm is the acknowledgement as sent, and the API's body
+// for it.
+func acknowledgementForm(c echo.Context) (form, api.Acknowledgement) {
+	f := newForm()
+	f.Values["note"] = strings.TrimSpace(c.FormValue("note"))
+	f.Values["pause_until"] = strings.TrimSpace(c.FormValue("pause_until"))
+	body := api.Acknowledgement{Note: f.Values["note"]}
+	if pause := f.Values["pause_until"]; pause != "" {
+		body.PauseUntil = &pause
+	}
+	return f, body
 }

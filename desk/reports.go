@@ -70,7 +70,7 @@ func (d *Desk) agingCSV(c echo.Context) error {
 	if asOf != "" {
 		q.Set("as_of", asOf)
 	}
-	w, err := d.send(c.Request().Context(), u, http.MethodGet, "/api/v1/reports/receivables?"+q.Encode(), nil, "", "text/csv")
+	w, err := d.send(c.Request().Context(), u, apiRequest{Method: http.MethodGet, Path: "/api/v1/reports/receivables?" + q.Encode(), Accept: "text/csv"})
 	if err != nil {
 		return d.problemPage(c, err)
 	}

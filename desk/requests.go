@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -43,6 +44,10 @@ type requestData struct {
 	Outcomes   []string
 	Conditions []string
 	Checked    []string
+	// FormAction is where the decision form goes; Link, on the page an
+	// emailed action link opens, is that link (actionlinks.go).
+	FormAction string
+	Link       *actionLinkView
 }
 
 // request is a credit request's page, with the decision form for the
@@ -54,22 +59,33 @@ func (d *Desk) request(c echo.Context) error {
 
 func (d *Desk) requestPage(c echo.Context, status int, f form, decided bool) error {
 	u, _ := userOf(c)
-	var r credit.CreditRequest
-	if err := d.call(c.Request().Context(), u, http.MethodGet, "/api/v1/credit-requests/"+url.PathEscape(c.Param("id")), nil, "", &r); err != nil {
+	v, name, err := d.requestView(c.Request().Context(), u, c.Param("id"), f)
+	if err != nil {
 		return d.problemPage(c, err)
 	}
-	name, err := d.companyName(c.Request().Context(), u, r, map[string]string{})
+	v.Decided = decided
+	return d.render(c, status, "request.html", "Credit request: "+name, v)
+}
+
+// requestView reads a request as the user, with its company's name.
+func (d *Desk) requestView(ctx context.Context, u credit.User, id string, f form) (requestData, string, error) {
+	var r credit.CreditRequest
+	if err := d.call(ctx, u, http.MethodGet, "/api/v1/credit-requests/"+url.PathEscape(id), nil, "", &r); err != nil {
+		return requestData{}, "", err
+	}
+	name, err := d.companyName(ctx, u, r, map[string]string{})
 	if err != nil {
-		return err
+		return requestData{}, "", err
 	}
 	// Whether this user may decide is the API's to say when they send
 	// the form; the form is offered to the roles that decide.
 	canDecide := r.Status == credit.StatusPendingReview && (u.Role == credit.RoleCredit || u.Role == credit.RoleCreditManager)
-	return d.render(c, status, "request.html", "Credit request: "+name, requestData{
-		R: r, Age: d.ageOf(r), Decided: decided, CanDecide: canDecide, Form: f,
+	return requestData{
+		R: r, Age: d.ageOf(r), CanDecide: canDecide, Form: f,
 		Outcomes:   []string{credit.OutcomeApprove, credit.OutcomeApproveWithConditions, credit.OutcomeDecline},
 		Conditions: credit.Conditions, Checked: f.checked("conditions"),
-	})
+		FormAction: "/desk/requests/" + url.PathEscape(r.ID) + "/decision",
+	}, name, nil
 }
 
 // decide sends the decision form to POST /api/v1/credit-requests/{id}/decision:
@@ -77,6 +93,21 @@ func (d *Desk) requestPage(c echo.Context, status int, f form, decided bool) err
 // request, and its refusal is shown on the form.
 func (d *Desk) decide(c echo.Context) error {
 	u, _ := userOf(c)
+	f, body := decisionForm(c)
+	id := c.Param("id")
+	err := d.call(c.Request().Context(), u, http.MethodPost, "/api/v1/credit-requests/"+url.PathEscape(id)+"/decision", body, c.FormValue("idempotency_key"), nil)
+	var p *api.Problem
+	switch {
+	case errors.As(err, &p):
+		return d.requestPage(c, p.Status, f.withProblem(p), false)
+	case err != nil:
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/desk/requests/"+url.PathEscape(id)+"?decided=1")
+}
+
+// decisionForm is the decision form as sent, and the API's body for it.
+func decisionForm(c echo.Context) (form, api.DecisionRequest) {
 	f := newForm()
 	for _, name := range []string{"outcome", "approved_limit", "reason"} {
 		f.Values[name] = strings.TrimSpace(c.FormValue(name))
@@ -90,23 +121,16 @@ func (d *Desk) decide(c echo.Context) error {
 		body.ApprovedLimit = &api.Money{Amount: amount, Currency: c.FormValue("currency")}
 	}
 	if len(conditions) > 0 {
-		cs := make([]api.Condition, len(conditions))
+		// The form names the conditions by type; the analyst marks
+		// what each needs met on the request's page.
+		cs := make([]api.DecisionRequest_Conditions_Item, len(conditions))
 		for i, c := range conditions {
-			cs[i] = api.Condition(c)
+			_ = cs[i].FromConditionType(api.ConditionType(c)) // a string always encodes
 		}
 		body.Conditions = &cs
 	}
 	if reason := f.Values["reason"]; reason != "" {
 		body.Reason = &reason
 	}
-	id := c.Param("id")
-	err := d.call(c.Request().Context(), u, http.MethodPost, "/api/v1/credit-requests/"+url.PathEscape(id)+"/decision", body, c.FormValue("idempotency_key"), nil)
-	var p *api.Problem
-	switch {
-	case errors.As(err, &p):
-		return d.requestPage(c, p.Status, f.withProblem(p), false)
-	case err != nil:
-		return err
-	}
-	return c.Redirect(http.StatusSeeOther, "/desk/requests/"+url.PathEscape(id)+"?decided=1")
+	return f, body
 }

@@ -87,6 +87,12 @@ func (d *Desk) Mount(e *echo.Echo) {
 	g.POST("/sign-in/link", d.signInWithLink)
 	g.POST("/sign-out", d.signOut)
 
+	// Emailed action links name their user: no session needed.
+	g.GET("/requests/:id/link", d.confirmRequestLink)
+	g.POST("/requests/:id/link", d.decideByLink)
+	g.GET("/escalations/:id/link", d.confirmEscalationLink)
+	g.POST("/escalations/:id/link", d.acknowledgeByLink)
+
 	signedIn := g.Group("", d.requireUser)
 	signedIn.GET("/inbox", d.inbox)
 	signedIn.GET("/requests", d.requests)
@@ -105,6 +111,12 @@ func (d *Desk) Mount(e *echo.Echo) {
 	signedIn.POST("/credit-check", d.checkCredit)
 	signedIn.GET("/reports", d.reports)
 	signedIn.GET("/reports/aging.csv", d.agingCSV)
+	signedIn.GET("/admin/users", d.users)
+	signedIn.POST("/admin/users", d.addUser)
+	signedIn.POST("/admin/users/:id/disable", d.disableUser)
+	signedIn.GET("/admin/import", d.importPage)
+	signedIn.POST("/admin/import", d.importFile)
+	signedIn.GET("/admin/outbox", d.outbox)
 
 	g.Any("/*", func(c echo.Context) error {
 		return d.errorPage(c, http.StatusNotFound, "Not found", "There is no page at this address.")
@@ -186,7 +198,8 @@ func nav(u *credit.User) []navItem {
 	case credit.RoleCredit, credit.RoleCreditManager:
 		return []navItem{{"/desk/inbox", "Inbox"}, {"/desk/requests", "All requests"}, {"/desk/accounts", "Accounts"}, {"/desk/reports", "Reports"}}
 	}
-	return []navItem{{"/desk/requests", "Requests"}, {"/desk/accounts", "Accounts"}, {"/desk/reports", "Reports"}}
+	return []navItem{{"/desk/requests", "Requests"}, {"/desk/accounts", "Accounts"}, {"/desk/reports", "Reports"},
+		{"/desk/admin/users", "Users"}, {"/desk/admin/import", "Import"}, {"/desk/admin/outbox", "Outbox"}}
 }
 
 // render writes a page in the desk's layout.

@@ -4,6 +4,9 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -32,6 +35,7 @@ const (
 const (
 	userKey    = "desk.user"
 	sessionKey = "desk.session"
+	uploadKey  = "desk.upload"
 )
 
 // session finds the signed-in user from the session cookie. A visitor
@@ -89,7 +93,9 @@ func (d *Desk) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		sent := c.Request().Header.Get(CSRFHeader)
-		if sent == "" {
+		if sent == "" && isUpload(c.Request()) {
+			sent = firstField(c)
+		} else if sent == "" {
 			sent = c.FormValue(csrfField)
 		}
 		key, _ := c.Get(sessionKey).(string)
@@ -99,6 +105,37 @@ func (d *Desk) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// isUpload: a multipart form, which carries a file.
+func isUpload(r *http.Request) bool {
+	mediaType, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
+	return mediaType == echo.MIMEMultipartForm
+}
+
+// firstField reads an upload's CSRF token without reading its file: the
+// token is the form's first field (browsers send fields in the order of
+// the page), and the rest of the form waits, unread, for the handler
+// (uploadOf). FormValue would read the whole file first, into memory or
+// a temporary file, for anyone who posts one.
+func firstField(c echo.Context) string {
+	mr, err := c.Request().MultipartReader()
+	if err != nil {
+		return ""
+	}
+	c.Set(uploadKey, mr)
+	part, err := mr.NextPart()
+	if err != nil || part.FormName() != csrfField {
+		return ""
+	}
+	token, _ := io.ReadAll(io.LimitReader(part, 512))
+	return string(token)
+}
+
+// uploadOf is the rest of an upload's form, after its CSRF token.
+func uploadOf(c echo.Context) (*multipart.Reader, bool) {
+	mr, ok := c.Get(uploadKey).(*multipart.Reader)
+	return mr, ok
 }
 
 // csrfToken is the token of the caller's session or visitor cookie.

@@ -40,6 +40,13 @@ const (
 	KindApprovalLapsed    = "approval_lapsed"
 )
 
+// Kinds lists the kinds the outbox is filtered by (the API document's
+// EmailKind), for the desk's choice of them.
+var Kinds = []string{KindRequestReceived, KindRequestDecided, KindReviewReminder, KindReviewEscalation,
+	KindCourtesyNotice, KindInvoiceReminder, KindFinalNotice, KindSalesEscalation, KindEscalationOverdue,
+	KindCreditHold, KindHoldReleased, KindPaymentReceived, KindDisputeOpened, KindContactMissing,
+	KindWeeklyDigest, KindCustomerReplied, KindConditionsPending, KindApprovalLapsed}
+
 // Message is one rendered email.
 type Message struct {
 	Key        string
@@ -53,6 +60,11 @@ type Message struct {
 	// ReplyTo is where the customer's answer goes (Inbound Parse); empty:
 	// to From.
 	ReplyTo string
+	// PerRecipient, when set, gives each address in To its own copy:
+	// every key found in the subject or body is replaced by that
+	// recipient's value (SendGrid's substitutions, one personalization
+	// each), so that one email carries each reader their own link.
+	PerRecipient map[string]map[string]string
 }
 
 //go:embed templates

@@ -1,7 +1,8 @@
 // Package links knows where the credit desk is (CREDITFLOW_BASE_URL) and
 // signs the tokens its links and forms carry (HMAC-SHA256 with
 // CREDITFLOW_LINK_SECRET): the addresses that emails give to people who
-// must act, the one-time sign-in link, the desk's CSRF tokens. The worker
+// must act, the one-time sign-in link, the action links that act once as
+// their reader (actions.go), the desk's CSRF tokens. The worker
 // writes the links into emails, the API's desk checks them, so both build
 // them here.
 package links

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -29,7 +30,7 @@ func (s *Store) RecordCondition(ctx context.Context, requestID string, n int, c 
 		}
 		var accountID string
 		if err := tx.QueryRow(ctx, `UPDATE credit_requests SET decision = jsonb_set(decision, ARRAY['conditions', $2::text], $3::jsonb),
-				updated_at = now() WHERE id = $1 RETURNING account_id`, requestID, n, doc).Scan(&accountID); err != nil {
+				updated_at = now() WHERE id = $1 RETURNING account_id`, requestID, strconv.Itoa(n), doc).Scan(&accountID); err != nil {
 			return fmt.Errorf("condition %d of %s: %w", n, requestID, err)
 		}
 		summary := fmt.Sprintf("Condition met: %s (%s)", c.What(), c.Note)

@@ -148,6 +148,27 @@ func (s *Store) Users(ctx context.Context) ([]credit.User, error) {
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (credit.User, error) { return scanUser(row) })
 }
 
+// UsersPage lists users by email, disabled ones included, a page at a
+// time: the page after the address afterEmail ("" for the first), and the
+// address to continue after ("" on the last page).
+func (s *Store) UsersPage(ctx context.Context, afterEmail string, limit int) ([]credit.User, string, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT `+userColumns+` FROM users WHERE email > lower($1) ORDER BY email LIMIT $2`,
+		afterEmail, limit+1)
+	if err != nil {
+		return nil, "", fmt.Errorf("users: %w", err)
+	}
+	users, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (credit.User, error) { return scanUser(row) })
+	if err != nil || len(users) <= limit {
+		return users, "", err
+	}
+	return users[:limit], users[limit-1].Email, nil
+}
+
+// UserByID finds a user by id, disabled or not.
+func (s *Store) UserByID(ctx context.Context, id string) (credit.User, error) {
+	return scanUser(s.Pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+}
+
 // CountUsers tells whether this is a fresh installation.
 func (s *Store) CountUsers(ctx context.Context) (int, error) {
 	var n int

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ type SentMail struct {
 		To []struct {
 			Email string `json:"email"`
 		} `json:"to"`
+		Substitutions map[string]string `json:"substitutions"`
 	} `json:"personalizations"`
 	From struct {
 		Email string `json:"email"`
@@ -64,11 +66,35 @@ func (m SentMail) To() []string {
 	return out
 }
 
-// Text is the text/plain body.
+// Text is the text/plain body as its first recipient reads it.
 func (m SentMail) Text() string {
+	if len(m.Personalizations) == 0 {
+		return m.body("text/plain", nil)
+	}
+	return m.body("text/plain", m.Personalizations[0].Substitutions)
+}
+
+// TextTo is the text/plain body as one recipient reads it, with their
+// substitutions made, as SendGrid makes them; "" when they are not one.
+func (m SentMail) TextTo(address string) string {
+	for _, p := range m.Personalizations {
+		for _, to := range p.To {
+			if to.Email == address {
+				return m.body("text/plain", p.Substitutions)
+			}
+		}
+	}
+	return ""
+}
+
+func (m SentMail) body(contentType string, substitutions map[string]string) string {
 	for _, c := range m.Content {
-		if c.Type == "text/plain" {
-			return c.Value
+		if c.Type == contentType {
+			body := c.Value
+			for k, v := range substitutions {
+				body = strings.ReplaceAll(body, k, v)
+			}
+			return body
 		}
 	}
 	return ""

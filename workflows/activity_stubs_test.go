@@ -67,5 +67,6 @@ func eur(s string) Money {
 func defaultReview() Review {
 	r := policy.Default().Review
 	return Review{ReminderAfterDays: r.ReminderAfterDays, EscalateAfterDays: r.EscalateAfterDays,
-		ExpireAfterDays: r.ExpireAfterDays, DefaultApprovalMax: r.DefaultApprovalMax}
+		ExpireAfterDays: r.ExpireAfterDays, DefaultApprovalMax: r.DefaultApprovalMax,
+		ConditionsReminderDays: r.ConditionsReminderDays, ConditionsLapseDays: r.ConditionsLapseDays}
 }

@@ -264,6 +264,9 @@ func (cr *creditRequest) facts(ctx workflow.Context) map[string]string {
 		}
 		f["Conditions"] = strings.Join(conditionLabels(d.Conditions), "\n")
 		f["PendingConditions"] = strings.Join(conditionLabels(cr.pending()), "\n")
+		f["LapsedConditions"] = strings.Join(conditionLabels(cr.lapsed()), "\n")
+		_, lapse := cr.conditionsPolicy()
+		f["LapseAfterDays"] = strconv.Itoa(lapse)
 		f["Reason"] = d.Reason
 		f["DecidedBy"] = d.DecidedBy
 	case cr.Status == StatusExpired:

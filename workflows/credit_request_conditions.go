@@ -53,15 +53,35 @@ func (cr *creditRequest) pending() []Condition {
 
 func (cr *creditRequest) pendingConditions() int { return len(cr.pending()) }
 
+func (cr *creditRequest) lapsed() []Condition {
+	if cr.Decision == nil {
+		return nil
+	}
+	var out []Condition
+	for _, c := range cr.Decision.Conditions {
+		if c.Status == ConditionLapsed {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// conditionsPolicy is how often the rep is reminded of pending
+// conditions and when the approval lapses, in policy days.
+func (cr *creditRequest) conditionsPolicy() (every, lapse int) {
+	every, lapse = cr.assessment.Review.ConditionsReminderDays, cr.assessment.Review.ConditionsLapseDays
+	if every <= 0 || lapse <= 0 {
+		return defaultConditionsReminderDays, defaultConditionsLapseDays
+	}
+	return every, lapse
+}
+
 // awaitConditions holds an approval with conditions until credit has all
 // it asked for: the rep who asked is reminded of what is missing every
 // few policy days, and the approval lapses if a condition is still
 // pending at the end.
 func (cr *creditRequest) awaitConditions(ctx workflow.Context) error {
-	every, lapse := cr.assessment.Review.ConditionsReminderDays, cr.assessment.Review.ConditionsLapseDays
-	if every <= 0 || lapse <= 0 {
-		every, lapse = defaultConditionsReminderDays, defaultConditionsLapseDays
-	}
+	every, lapse := cr.conditionsPolicy()
 	day := cr.assessment.Day
 	since := cr.Decision.DecidedAt
 	lapseAt := since.Add(time.Duration(lapse) * day)
@@ -137,6 +157,8 @@ func (cr *creditRequest) settleCondition(ctx workflow.Context, in ConditionInput
 	if err := cr.validateCondition(ctx, in); err != nil {
 		return cr.CreditRequest, err
 	}
+	// A person waits for the answer: the interactive lane.
+	ctx = inLane(withActivityOptions(ctx))
 	now := workflow.Now(ctx)
 	c := cr.Decision.Conditions[in.N]
 	c.Status, c.Note, c.ResolvedBy, c.ResolvedAt = in.Status, strings.TrimSpace(in.Note), in.By.Email, &now

@@ -3,8 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"net/mail"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -53,24 +51,22 @@ new token is printed on stdout (the tokens they had before stay unusable).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f := cmd.Flags()
-			if err := checkEmail("--email", email); err != nil {
-				return err
+			if f.Changed("role") && role == "" {
+				return fmt.Errorf("--role: \"\" is not a role; want one of %s", strings.Join(credit.Roles, ", "))
 			}
-			if f.Changed("role") && !slices.Contains(credit.Roles, role) {
-				return fmt.Errorf("--role: %q is not a role; want one of %s", role, strings.Join(credit.Roles, ", "))
+			// Only the flags given are checked: an existing user keeps the rest.
+			given := credit.User{Email: email, Name: name}
+			if f.Changed("role") {
+				given.Role = role
 			}
-			if f.Changed("manager") && manager != "" {
-				if err := checkEmail("--manager", manager); err != nil {
-					return err
-				}
+			if f.Changed("manager") {
+				given.ManagerEmail = manager
 			}
 			if f.Changed("approval-limit") {
-				if limit < 0 {
-					return fmt.Errorf("--approval-limit: must not be negative")
-				}
-				if f.Changed("role") && role != credit.RoleCredit {
-					return fmt.Errorf("--approval-limit: only the credit role has an approval limit")
-				}
+				given.ApprovalLimit = &limit
+			}
+			if err := userProblem(credit.CheckUser(given)); err != nil {
+				return err
 			}
 			st, err := openStore(cmd)
 			if err != nil {
@@ -167,7 +163,7 @@ func userTokenCommand() *cobra.Command {
 		Short: "Issue a new API token for a user and print it (the token only); the old one stops working",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkEmail("--email", email); err != nil {
+			if err := checkEmail(email); err != nil {
 				return err
 			}
 			st, err := openStore(cmd)
@@ -204,7 +200,7 @@ managers. Their row stays, since requests, decisions and timelines name
 them. "creditflow user add --email E" enables them again, with a new token.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkEmail("--email", email); err != nil {
+			if err := checkEmail(email); err != nil {
 				return err
 			}
 			st, err := openStore(cmd)
@@ -267,14 +263,19 @@ they were disabled; "-" where there is nothing.`,
 	}
 }
 
-// checkEmail accepts a bare address: mail.ParseAddress alone would also
-// take "Ann <ann@example.com>" and store all of it.
-func checkEmail(flag, s string) error {
-	if a, err := mail.ParseAddress(s); err != nil || a.Address != s {
-		return fmt.Errorf("%s: %q is not an email address", flag, s)
+// userFlag is the flag of each field credit.CheckUser names.
+var userFlag = map[string]string{"email": "--email", "name": "--name", "role": "--role",
+	"manager_email": "--manager", "approval_limit": "--approval-limit"}
+
+// userProblem is the first problem credit.CheckUser found, naming its flag.
+func userProblem(problems []credit.UserProblem) error {
+	if len(problems) == 0 {
+		return nil
 	}
-	return nil
+	return fmt.Errorf("%s: %s", userFlag[problems[0].Field], problems[0].Detail)
 }
+
+func checkEmail(s string) error { return userProblem(credit.CheckUser(credit.User{Email: s})) }
 
 func orDash(s string) string {
 	if s == "" {

@@ -51,11 +51,22 @@ func (s *Sender) Send(ctx context.Context, m email.Message) error {
 	if m.ReplyTo != "" {
 		v3.SetReplyTo(mail.NewEmail("", m.ReplyTo))
 	}
-	p := mail.NewPersonalization()
-	for _, to := range m.To {
-		p.AddTos(mail.NewEmail("", to))
+	if m.PerRecipient != nil {
+		for _, to := range m.To {
+			p := mail.NewPersonalization()
+			p.AddTos(mail.NewEmail("", to))
+			for k, v := range m.PerRecipient[to] {
+				p.SetSubstitution(k, v)
+			}
+			v3.AddPersonalizations(p)
+		}
+	} else {
+		p := mail.NewPersonalization()
+		for _, to := range m.To {
+			p.AddTos(mail.NewEmail("", to))
+		}
+		v3.AddPersonalizations(p)
 	}
-	v3.AddPersonalizations(p)
 	v3.AddContent(mail.NewContent("text/plain", m.Text), mail.NewContent("text/html", m.HTML))
 	v3.AddCategories("creditflow", m.Kind)
 	for k, v := range m.CustomArgs {

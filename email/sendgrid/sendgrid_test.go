@@ -76,3 +76,18 @@ func TestOnlyARefusedRecipientIsForGood(t *testing.T) {
 		})
 	}
 }
+
+// TestEachRecipientReadsTheirOwnLink: with PerRecipient, each address is
+// its own personalization, with its own substitutions, and sees no other.
+func TestEachRecipientReadsTheirOwnLink(t *testing.T) {
+	sg := testenv.NewFakeSendGrid(t)
+	msg := email.Message{Key: "k", Kind: email.KindRequestReceived, From: "credit@example.com",
+		To: []string{"ada@example.com", "jo@example.com"}, Subject: "s", Text: "decide: -link-", HTML: "<p>h</p>",
+		PerRecipient: map[string]map[string]string{"ada@example.com": {"-link-": "https://a"}, "jo@example.com": {"-link-": "https://j"}}}
+	require.NoError(t, sendgrid.New("SG.key", sg.URL).Send(context.Background(), msg))
+	m := sg.Accepted()[0]
+	require.Len(t, m.Personalizations, 2)
+	require.Equal(t, []string{"ada@example.com", "jo@example.com"}, m.To())
+	require.Equal(t, "decide: https://a", m.TextTo("ada@example.com"))
+	require.Equal(t, "decide: https://j", m.TextTo("jo@example.com"))
+}
