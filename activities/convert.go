@@ -34,9 +34,25 @@ func creditRequestRow(r workflows.CreditRequest) credit.CreditRequest {
 
 func decisionRow(d workflows.Decision) credit.Decision {
 	return credit.Decision{
-		Outcome: d.Outcome, ApprovedLimit: optionalAmount(d.ApprovedLimit), Conditions: d.Conditions, Reason: d.Reason,
+		Outcome: d.Outcome, ApprovedLimit: optionalAmount(d.ApprovedLimit), Conditions: conditionRows(d.Conditions), Reason: d.Reason,
 		DecidedBy: d.DecidedBy, DecidedAt: d.DecidedAt, Automatic: d.Automatic, ReviewOutcome: d.ReviewOutcome,
 	}
+}
+
+func conditionRows(cs []workflows.Condition) []credit.Condition {
+	if cs == nil {
+		return nil
+	}
+	out := make([]credit.Condition, len(cs))
+	for k, c := range cs {
+		out[k] = conditionRow(c)
+	}
+	return out
+}
+
+func conditionRow(c workflows.Condition) credit.Condition {
+	return credit.Condition{Type: c.Type, Amount: optionalAmount(c.Amount), ExpiresOn: c.ExpiresOn, Guarantor: c.Guarantor,
+		TermsDays: c.TermsDays, Status: c.Status, Note: c.Note, ResolvedBy: c.ResolvedBy, ResolvedAt: c.ResolvedAt}
 }
 
 func decider(d workflows.Decider) credit.Decider {

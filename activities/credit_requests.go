@@ -68,6 +68,7 @@ func (a *Activities) assessment(score policy.Score, accountName string) workflow
 		Review: workflows.Review{
 			ReminderAfterDays: review.ReminderAfterDays, EscalateAfterDays: review.EscalateAfterDays,
 			ExpireAfterDays: review.ExpireAfterDays, DefaultApprovalMax: review.DefaultApprovalMax,
+			ConditionsReminderDays: review.ConditionsReminderDays, ConditionsLapseDays: review.ConditionsLapseDays,
 		},
 		Day:         a.Day,
 		AccountName: accountName,
@@ -85,4 +86,15 @@ func (a *Activities) CloseCreditRequest(ctx context.Context, c workflows.CloseCr
 		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("cannot close a request as %q", c.Status), workflows.ErrTypeInvalidClosure, nil)
 	}
 	return a.Store.CloseCreditRequest(ctx, c.RequestID, c.Status, c.By, c.Reason, c.At)
+}
+
+// RecordCondition keeps a condition met or waived.
+func (a *Activities) RecordCondition(ctx context.Context, in workflows.RecordConditionInput) error {
+	return a.Store.RecordCondition(ctx, in.RequestID, in.N, conditionRow(in.Condition))
+}
+
+// LapseApproval takes back an approval whose conditions were not met in
+// time.
+func (a *Activities) LapseApproval(ctx context.Context, in workflows.LapseApprovalInput) error {
+	return a.Store.LapseApproval(ctx, in.RequestID, in.At)
 }

@@ -48,7 +48,10 @@ func (s *Server) showAccount(ctx context.Context, id string) (credit.Account, er
 	for k := range a.OpenInvoices {
 		a.OpenInvoices[k].DaysOverdue = daysOverdue(a.OpenInvoices[k], today)
 	}
-	a.Holds, err = s.Store.ActiveHolds(ctx, a.ID)
+	if a.Holds, err = s.Store.ActiveHolds(ctx, a.ID); err != nil {
+		return a, err
+	}
+	a.PendingConditions, err = s.Store.PendingConditions(ctx, a.ID)
 	return a, err
 }
 

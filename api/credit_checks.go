@@ -25,6 +25,10 @@ func (h handlers) CheckCredit(ctx context.Context, req CheckCreditRequestObject)
 	if amount.Currency != a.CreditLimit.Currency {
 		return nil, unprocessable(FieldProblem{"amount.currency", "must be the account's currency " + a.CreditLimit.Currency})
 	}
-	check := policy.CheckCredit(a.Status, amount, a.AvailableCredit)
+	pending, err := h.Store.PendingConditions(ctx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	check := policy.CheckCredit(a.Status, amount, a.AvailableCredit, credit.Waiting(pending))
 	return CheckCredit200JSONResponse(credit.CreditCheck{Approved: check.Approved, AvailableCredit: a.AvailableCredit, Reason: check.Reason}), nil
 }

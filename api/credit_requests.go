@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -222,8 +223,8 @@ func (h handlers) DecideCreditRequest(ctx context.Context, req DecideCreditReque
 	case body.Outcome != OutcomeApproveWithConditions && len(conditions) > 0:
 		v.fail("conditions", "only an approve_with_conditions carries conditions")
 	}
-	for _, c := range conditions {
-		d.Conditions = append(d.Conditions, string(c))
+	for k, item := range conditions {
+		d.Conditions = append(d.Conditions, v.condition(fmt.Sprintf("conditions[%d]", k), item, r.RequestedLimit.Currency, h.Now()))
 	}
 	if err := v.err(); err != nil {
 		return nil, err
@@ -287,4 +288,81 @@ func (s *Server) updateCreditRequest(ctx context.Context, r credit.CreditRequest
 		return r, err
 	}
 	return s.Store.CreditRequest(ctx, r.ID)
+}
+
+// condition reads one condition of a decision, an object or a bare type
+// (the first version's), and checks that it carries what its type needs.
+func (v *checker) condition(field string, item DecisionRequest_Conditions_Item, currency string, now time.Time) workflows.Condition {
+	raw, err := item.MarshalJSON()
+	var c credit.Condition
+	if err == nil {
+		err = json.Unmarshal(raw, &c)
+	}
+	if err != nil {
+		v.fail(field, "must be a condition type or a condition object")
+		return workflows.Condition{}
+	}
+	object := len(raw) > 0 && raw[0] == '{'
+	out := workflows.Condition{Type: c.Type, ExpiresOn: c.ExpiresOn, TermsDays: c.TermsDays,
+		Guarantor: v.line(field+".guarantor", c.Guarantor, object && c.Type == credit.ConditionPersonalGuarantee)}
+	needsAmount := object && (c.Type == credit.ConditionDeposit || c.Type == credit.ConditionLetterOfCredit)
+	switch {
+	case c.Amount != nil:
+		amount := workflows.MoneyOf(v.positiveMoney(field+".amount", Money{Amount: c.Amount.String(), Currency: c.Amount.Currency}))
+		if amount.Currency != "" && amount.Currency != currency {
+			v.fail(field+".amount.currency", "must be the currency of the request ("+currency+")")
+		}
+		out.Amount = &amount
+	case needsAmount:
+		v.fail(field+".amount", "is required for a "+strings.ReplaceAll(c.Type, "_", " "))
+	}
+	if object && c.Type == credit.ConditionLetterOfCredit {
+		if expires, ok := v.date(field+".expires_on", c.ExpiresOn); ok && !expires.After(now) {
+			v.fail(field+".expires_on", "a letter of credit must be valid after today")
+		}
+	}
+	if object && c.Type == credit.ConditionShorterTerms && (c.TermsDays < 1 || c.TermsDays > 29) {
+		v.fail(field+".terms_days", "shorter terms are 1 to 29 days")
+	}
+	return out
+}
+
+// MarkConditionMet: credit has what a condition asked for.
+func (h handlers) MarkConditionMet(ctx context.Context, req MarkConditionMetRequestObject) (MarkConditionMetResponseObject, error) {
+	r, err := h.settleCondition(ctx, req.Id, req.N, workflows.ConditionMet, req.Body.Note)
+	if err != nil {
+		return nil, err
+	}
+	return MarkConditionMet200JSONResponse(r), nil
+}
+
+// WaiveCondition: a credit manager lets a condition go.
+func (h handlers) WaiveCondition(ctx context.Context, req WaiveConditionRequestObject) (WaiveConditionResponseObject, error) {
+	r, err := h.settleCondition(ctx, req.Id, req.N, workflows.ConditionWaived, req.Body.Note)
+	if err != nil {
+		return nil, err
+	}
+	return WaiveCondition200JSONResponse(r), nil
+}
+
+// settleCondition sends a condition's settlement to the request's
+// workflow, which holds the approval until its conditions are settled.
+func (s *Server) settleCondition(ctx context.Context, id string, n int, status string, note *string) (credit.CreditRequest, error) {
+	r, err := s.readCreditRequest(ctx, id)
+	if err != nil {
+		return r, err
+	}
+	var v checker
+	in := workflows.ConditionInput{N: n, Status: status, By: decider(currentUser(ctx)),
+		Note: v.text("note", deref(note), status == workflows.ConditionMet)}
+	if err := v.err(); err != nil {
+		return r, err
+	}
+	if r.Decision == nil || n >= len(r.Decision.Conditions) {
+		return r, notFound("condition", fmt.Sprintf("%s/%d", id, n))
+	}
+	if r.Decision.Conditions[n].Status == "" {
+		return r, conflict("this approval was decided before Creditflow held its conditions: they are not tracked")
+	}
+	return s.updateCreditRequest(ctx, r, workflows.ConditionUpdate, in)
 }

@@ -188,7 +188,7 @@ func (imp *importer) flush(ctx context.Context) error {
 		line := &imp.report.Lines[p.index]
 		var v checker
 		account, found := accounts[p.invoice.AccountID]
-		checkAccount(&v, p.invoice, account, found)
+		checkAccount(&v, &p.invoice, account, found)
 		key := [2]string{p.invoice.AccountID, p.invoice.Number}
 		switch {
 		case len(v.errs) > 0:

@@ -29,7 +29,7 @@ func (h handlers) CreateInvoice(ctx context.Context, req CreateInvoiceRequestObj
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	checkAccount(&v, inv, account, err == nil)
+	checkAccount(&v, &inv, account, err == nil)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -38,6 +38,10 @@ func (h handlers) CreateInvoice(ctx context.Context, req CreateInvoiceRequestObj
 	}
 	return CreateInvoice201JSONResponse(inv), nil
 }
+
+// defaultTermsDays: an invoice is due 30 days after its issue unless it
+// or its account says otherwise.
+const defaultTermsDays = 30
 
 // newInvoice checks an invoice's own fields beyond the document (blank
 // text, amounts, calendar dates, due_date or terms_days); its account is
@@ -60,7 +64,7 @@ func (s *Server) newInvoice(v *checker, body NewInvoice, by string) credit.Invoi
 	if body.DueDate != nil {
 		due, hasDue = v.date("due_date", *body.DueDate)
 	}
-	terms := 30
+	terms := 0
 	switch {
 	case body.DueDate != nil && body.TermsDays != nil:
 		v.fail("terms_days", "give due_date or terms_days, not both")
@@ -70,11 +74,15 @@ func (s *Server) newInvoice(v *checker, body NewInvoice, by string) credit.Invoi
 	if !ok {
 		return inv
 	}
+	inv.IssueDate = issued.Format(time.DateOnly)
 	// An invoice is issued today or before; a day's grace for the time
 	// zones ahead of UTC.
 	if tomorrow := s.Now().UTC().AddDate(0, 0, 1); issued.Year() < 1900 || issued.After(tomorrow) {
 		v.fail("issue_date", "must be a date from 1900 until today")
 		return inv
+	}
+	if !hasDue && body.TermsDays == nil {
+		return inv // due after the account's payment terms (checkAccount)
 	}
 	if !hasDue {
 		due = issued.AddDate(0, 0, terms)
@@ -89,8 +97,18 @@ func (s *Server) newInvoice(v *checker, body NewInvoice, by string) credit.Invoi
 	return inv
 }
 
-// checkAccount: an invoice is for an existing, open account, in its currency.
-func checkAccount(v *checker, inv credit.Invoice, account credit.Account, found bool) {
+// checkAccount: an invoice is for an existing, open account, in its
+// currency. One given neither a due date nor terms is due after the
+// account's payment terms (a shorter_terms condition sets them), else 30
+// days.
+func checkAccount(v *checker, inv *credit.Invoice, account credit.Account, found bool) {
+	if found && inv.DueDate == "" && inv.IssueDate != "" {
+		terms := defaultTermsDays
+		if account.PaymentTermsDays != nil {
+			terms = *account.PaymentTermsDays
+		}
+		inv.DueDate = policy.ParseDate(inv.IssueDate).AddDate(0, 0, terms).Format(time.DateOnly)
+	}
 	switch {
 	case !found:
 		v.fail("account_id", "no account with this id")

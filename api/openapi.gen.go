@@ -55,24 +55,24 @@ func (e AccountStatus) Valid() bool {
 	}
 }
 
-// Defines values for Condition.
+// Defines values for ConditionType.
 const (
-	ConditionDeposit           Condition = "deposit"
-	ConditionLetterOfCredit    Condition = "letter_of_credit"
-	ConditionPersonalGuarantee Condition = "personal_guarantee"
-	ConditionShorterTerms      Condition = "shorter_terms"
+	ConditionTypeDeposit           ConditionType = "deposit"
+	ConditionTypeLetterOfCredit    ConditionType = "letter_of_credit"
+	ConditionTypePersonalGuarantee ConditionType = "personal_guarantee"
+	ConditionTypeShorterTerms      ConditionType = "shorter_terms"
 )
 
-// Valid indicates whether the value is a known member of the Condition enum.
-func (e Condition) Valid() bool {
+// Valid indicates whether the value is a known member of the ConditionType enum.
+func (e ConditionType) Valid() bool {
 	switch e {
-	case ConditionDeposit:
+	case ConditionTypeDeposit:
 		return true
-	case ConditionLetterOfCredit:
+	case ConditionTypeLetterOfCredit:
 		return true
-	case ConditionPersonalGuarantee:
+	case ConditionTypePersonalGuarantee:
 		return true
-	case ConditionShorterTerms:
+	case ConditionTypeShorterTerms:
 		return true
 	default:
 		return false
@@ -107,6 +107,7 @@ const (
 	CreditRequestStatusDeclined               CreditRequestStatus = "declined"
 	CreditRequestStatusExpired                CreditRequestStatus = "expired"
 	CreditRequestStatusHeld                   CreditRequestStatus = "held"
+	CreditRequestStatusLapsed                 CreditRequestStatus = "lapsed"
 	CreditRequestStatusPendingReview          CreditRequestStatus = "pending_review"
 	CreditRequestStatusScoring                CreditRequestStatus = "scoring"
 	CreditRequestStatusWithdrawn              CreditRequestStatus = "withdrawn"
@@ -124,6 +125,8 @@ func (e CreditRequestStatus) Valid() bool {
 	case CreditRequestStatusExpired:
 		return true
 	case CreditRequestStatusHeld:
+		return true
+	case CreditRequestStatusLapsed:
 		return true
 	case CreditRequestStatusPendingReview:
 		return true
@@ -171,6 +174,8 @@ func (e Department) Valid() bool {
 
 // Defines values for EmailKind.
 const (
+	EmailKindApprovalLapsed    EmailKind = "approval_lapsed"
+	EmailKindConditionsPending EmailKind = "conditions_pending"
 	EmailKindContactMissing    EmailKind = "contact_missing"
 	EmailKindCourtesyNotice    EmailKind = "courtesy_notice"
 	EmailKindCreditHold        EmailKind = "credit_hold"
@@ -192,6 +197,10 @@ const (
 // Valid indicates whether the value is a known member of the EmailKind enum.
 func (e EmailKind) Valid() bool {
 	switch e {
+	case EmailKindApprovalLapsed:
+		return true
+	case EmailKindConditionsPending:
+		return true
 	case EmailKindContactMissing:
 		return true
 	case EmailKindCourtesyNotice:
@@ -377,8 +386,14 @@ type Acknowledgement struct {
 	PauseUntil *string `json:"pause_until,omitempty"`
 }
 
-// Condition defines model for Condition.
-type Condition string
+// ConditionSettlement defines model for ConditionSettlement.
+type ConditionSettlement struct {
+	// Note Required to mark a condition met: how ("deposit received on 2026-11-20, bank ref 4471").
+	Note *string `json:"note,omitempty"`
+}
+
+// ConditionType defines model for ConditionType.
+type ConditionType string
 
 // CreditCheckRequest defines model for CreditCheckRequest.
 type CreditCheckRequest struct {
@@ -404,12 +419,19 @@ type CreditRequestStatus string
 // below the account's exposure puts the account on hold.
 type DecisionRequest struct {
 	// ApprovedLimit An amount as a decimal string in an ISO 4217 currency; never a float, never negative.
-	ApprovedLimit *Money       `json:"approved_limit,omitempty"`
-	Conditions    *[]Condition `json:"conditions,omitempty"`
+	ApprovedLimit *Money `json:"approved_limit,omitempty"`
+
+	// Conditions Condition objects, or bare types as the first version took them.
+	Conditions *[]DecisionRequest_Conditions_Item `json:"conditions,omitempty"`
 
 	// Outcome `hold` decides a periodic review only.
 	Outcome Outcome `json:"outcome"`
 	Reason  *string `json:"reason,omitempty"`
+}
+
+// DecisionRequest_Conditions_Item defines model for DecisionRequest.conditions.Item.
+type DecisionRequest_Conditions_Item struct {
+	union json.RawMessage
 }
 
 // Department defines model for Department.
@@ -448,6 +470,19 @@ type Money struct {
 	//
 	// Example: EUR
 	Currency string `json:"currency"`
+}
+
+// NewCondition A condition with what its type needs: `deposit` an `amount`;
+// `letter_of_credit` an `amount` and `expires_on` (after today);
+// `personal_guarantee` a `guarantor`; `shorter_terms` its `terms_days`
+// (1 to 29), which become the account's payment terms.
+type NewCondition struct {
+	// Amount An amount as a decimal string in an ISO 4217 currency; never a float, never negative.
+	Amount    *Money        `json:"amount,omitempty"`
+	ExpiresOn *string       `json:"expires_on,omitempty"`
+	Guarantor *string       `json:"guarantor,omitempty"`
+	TermsDays *int          `json:"terms_days,omitempty"`
+	Type      ConditionType `json:"type"`
 }
 
 // NewCreditRequest defines model for NewCreditRequest.
@@ -706,6 +741,26 @@ type PreviewCreditRequestParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// MarkConditionMetParams defines parameters for MarkConditionMet.
+type MarkConditionMetParams struct {
+	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
+	// stored and replayed, with the header `Idempotent-Replayed: true`;
+	// the same key with another body is 422. An operation that creates
+	// nothing (`x-creates-nothing`, the preview) checks the key and
+	// stores nothing.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// WaiveConditionParams defines parameters for WaiveCondition.
+type WaiveConditionParams struct {
+	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
+	// stored and replayed, with the header `Idempotent-Replayed: true`;
+	// the same key with another body is 422. An operation that creates
+	// nothing (`x-creates-nothing`, the preview) checks the key and
+	// stores nothing.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // DecideCreditRequestParams defines parameters for DecideCreditRequest.
 type DecideCreditRequestParams struct {
 	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
@@ -924,6 +979,12 @@ type CreateCreditRequestJSONRequestBody = NewCreditRequest
 // PreviewCreditRequestJSONRequestBody defines body for PreviewCreditRequest for application/json ContentType.
 type PreviewCreditRequestJSONRequestBody = NewCreditRequest
 
+// MarkConditionMetJSONRequestBody defines body for MarkConditionMet for application/json ContentType.
+type MarkConditionMetJSONRequestBody = ConditionSettlement
+
+// WaiveConditionJSONRequestBody defines body for WaiveCondition for application/json ContentType.
+type WaiveConditionJSONRequestBody = ConditionSettlement
+
 // DecideCreditRequestJSONRequestBody defines body for DecideCreditRequest for application/json ContentType.
 type DecideCreditRequestJSONRequestBody = DecisionRequest
 
@@ -963,6 +1024,68 @@ type CreateUserJSONRequestBody = NewUser
 // DisableUserJSONRequestBody defines body for DisableUser for application/json ContentType.
 type DisableUserJSONRequestBody = UserDisabling
 
+// AsConditionType returns the union data inside the DecisionRequest_Conditions_Item as a ConditionType
+func (t DecisionRequest_Conditions_Item) AsConditionType() (ConditionType, error) {
+	var body ConditionType
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromConditionType overwrites any union data inside the DecisionRequest_Conditions_Item as the provided ConditionType
+func (t *DecisionRequest_Conditions_Item) FromConditionType(v ConditionType) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeConditionType performs a merge with any union data inside the DecisionRequest_Conditions_Item, using the provided ConditionType
+func (t *DecisionRequest_Conditions_Item) MergeConditionType(v ConditionType) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsNewCondition returns the union data inside the DecisionRequest_Conditions_Item as a NewCondition
+func (t DecisionRequest_Conditions_Item) AsNewCondition() (NewCondition, error) {
+	var body NewCondition
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromNewCondition overwrites any union data inside the DecisionRequest_Conditions_Item as the provided NewCondition
+func (t *DecisionRequest_Conditions_Item) FromNewCondition(v NewCondition) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeNewCondition performs a merge with any union data inside the DecisionRequest_Conditions_Item, using the provided NewCondition
+func (t *DecisionRequest_Conditions_Item) MergeNewCondition(v NewCondition) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t DecisionRequest_Conditions_Item) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *DecisionRequest_Conditions_Item) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// ListAccounts List accounts
@@ -1001,6 +1124,12 @@ type ServerInterface interface {
 	// GetCreditRequest One credit request with its score, reasons and decision
 	// (GET /api/v1/credit-requests/{id})
 	GetCreditRequest(ctx echo.Context, id ID) error
+	// MarkConditionMet Mark a condition of an approval met
+	// (POST /api/v1/credit-requests/{id}/conditions/{n}/met)
+	MarkConditionMet(ctx echo.Context, id ID, n int, params MarkConditionMetParams) error
+	// WaiveCondition Waive a condition of an approval
+	// (POST /api/v1/credit-requests/{id}/conditions/{n}/waive)
+	WaiveCondition(ctx echo.Context, id ID, n int, params WaiveConditionParams) error
 	// DecideCreditRequest Decide a request waiting for review
 	// (POST /api/v1/credit-requests/{id}/decision)
 	DecideCreditRequest(ctx echo.Context, id ID, params DecideCreditRequestParams) error
@@ -1437,6 +1566,94 @@ func (w *ServerInterfaceWrapper) GetCreditRequest(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.GetCreditRequest(ctx, id)
+	return err
+}
+
+// MarkConditionMet converts echo context to params.
+func (w *ServerInterfaceWrapper) MarkConditionMet(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// ------------- Path parameter "n" -------------
+	var n int
+
+	err = runtime.BindStyledParameterWithOptions("simple", "n", ctx.Param("n"), &n, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter n: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params MarkConditionMetParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.MarkConditionMet(ctx, id, n, params)
+	return err
+}
+
+// WaiveCondition converts echo context to params.
+func (w *ServerInterfaceWrapper) WaiveCondition(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// ------------- Path parameter "n" -------------
+	var n int
+
+	err = runtime.BindStyledParameterWithOptions("simple", "n", ctx.Param("n"), &n, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter n: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params WaiveConditionParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.WaiveCondition(ctx, id, n, params)
 	return err
 }
 
@@ -2219,6 +2436,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/api/v1/credit-requests/:id", wrapper.GetCreditRequest, options.OperationMiddlewares["getCreditRequest"]...)
 	router.POST(options.BaseURL+"/api/v1/credit-requests/:id/decision", wrapper.DecideCreditRequest, options.OperationMiddlewares["decideCreditRequest"]...)
 	router.POST(options.BaseURL+"/api/v1/credit-requests/:id/withdraw", wrapper.WithdrawCreditRequest, options.OperationMiddlewares["withdrawCreditRequest"]...)
+	router.POST(options.BaseURL+"/api/v1/credit-requests/:id/conditions/:n/met", wrapper.MarkConditionMet, options.OperationMiddlewares["markConditionMet"]...)
+	router.POST(options.BaseURL+"/api/v1/credit-requests/:id/conditions/:n/waive", wrapper.WaiveCondition, options.OperationMiddlewares["waiveCondition"]...)
 	router.GET(options.BaseURL+"/api/v1/accounts", wrapper.ListAccounts, options.OperationMiddlewares["listAccounts"]...)
 	router.GET(options.BaseURL+"/api/v1/accounts/:id", wrapper.GetAccount, options.OperationMiddlewares["getAccount"]...)
 	router.PATCH(options.BaseURL+"/api/v1/accounts/:id", wrapper.ChangeAccount, options.OperationMiddlewares["changeAccount"]...)
@@ -3738,6 +3957,344 @@ func (response GetCreditRequest404ApplicationProblemPlusJSONResponse) VisitGetCr
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkConditionMetRequestObject struct {
+	Id     ID  `json:"id"`
+	N      int `json:"n"`
+	Params MarkConditionMetParams
+	Body   *MarkConditionMetJSONRequestBody
+}
+
+type MarkConditionMetResponseObject interface {
+	VisitMarkConditionMetResponse(w http.ResponseWriter) error
+}
+
+type MarkConditionMet200JSONResponse CreditRequest
+
+func (response MarkConditionMet200JSONResponse) VisitMarkConditionMetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkConditionMet400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response MarkConditionMet400ApplicationProblemPlusJSONResponse) VisitMarkConditionMetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkConditionMet401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response MarkConditionMet401ApplicationProblemPlusJSONResponse) VisitMarkConditionMetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkConditionMet403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response MarkConditionMet403ApplicationProblemPlusJSONResponse) VisitMarkConditionMetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkConditionMet404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response MarkConditionMet404ApplicationProblemPlusJSONResponse) VisitMarkConditionMetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkConditionMet409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response MarkConditionMet409ApplicationProblemPlusJSONResponse) VisitMarkConditionMetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkConditionMet413ApplicationProblemPlusJSONResponse struct {
+	TooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response MarkConditionMet413ApplicationProblemPlusJSONResponse) VisitMarkConditionMetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkConditionMet415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response MarkConditionMet415ApplicationProblemPlusJSONResponse) VisitMarkConditionMetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkConditionMet422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response MarkConditionMet422ApplicationProblemPlusJSONResponse) VisitMarkConditionMetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkConditionMet503ApplicationProblemPlusJSONResponse struct {
+	UnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response MarkConditionMet503ApplicationProblemPlusJSONResponse) VisitMarkConditionMetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WaiveConditionRequestObject struct {
+	Id     ID  `json:"id"`
+	N      int `json:"n"`
+	Params WaiveConditionParams
+	Body   *WaiveConditionJSONRequestBody
+}
+
+type WaiveConditionResponseObject interface {
+	VisitWaiveConditionResponse(w http.ResponseWriter) error
+}
+
+type WaiveCondition200JSONResponse CreditRequest
+
+func (response WaiveCondition200JSONResponse) VisitWaiveConditionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WaiveCondition400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response WaiveCondition400ApplicationProblemPlusJSONResponse) VisitWaiveConditionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WaiveCondition401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response WaiveCondition401ApplicationProblemPlusJSONResponse) VisitWaiveConditionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WaiveCondition403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response WaiveCondition403ApplicationProblemPlusJSONResponse) VisitWaiveConditionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WaiveCondition404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response WaiveCondition404ApplicationProblemPlusJSONResponse) VisitWaiveConditionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WaiveCondition409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response WaiveCondition409ApplicationProblemPlusJSONResponse) VisitWaiveConditionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WaiveCondition413ApplicationProblemPlusJSONResponse struct {
+	TooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response WaiveCondition413ApplicationProblemPlusJSONResponse) VisitWaiveConditionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WaiveCondition415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response WaiveCondition415ApplicationProblemPlusJSONResponse) VisitWaiveConditionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WaiveCondition422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response WaiveCondition422ApplicationProblemPlusJSONResponse) VisitWaiveConditionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WaiveCondition503ApplicationProblemPlusJSONResponse struct {
+	UnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response WaiveCondition503ApplicationProblemPlusJSONResponse) VisitWaiveConditionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6526,6 +7083,12 @@ type StrictServerInterface interface {
 	// GetCreditRequest One credit request with its score, reasons and decision
 	// (GET /api/v1/credit-requests/{id})
 	GetCreditRequest(ctx context.Context, request GetCreditRequestRequestObject) (GetCreditRequestResponseObject, error)
+	// MarkConditionMet Mark a condition of an approval met
+	// (POST /api/v1/credit-requests/{id}/conditions/{n}/met)
+	MarkConditionMet(ctx context.Context, request MarkConditionMetRequestObject) (MarkConditionMetResponseObject, error)
+	// WaiveCondition Waive a condition of an approval
+	// (POST /api/v1/credit-requests/{id}/conditions/{n}/waive)
+	WaiveCondition(ctx context.Context, request WaiveConditionRequestObject) (WaiveConditionResponseObject, error)
 	// DecideCreditRequest Decide a request waiting for review
 	// (POST /api/v1/credit-requests/{id}/decision)
 	DecideCreditRequest(ctx context.Context, request DecideCreditRequestRequestObject) (DecideCreditRequestResponseObject, error)
@@ -7072,6 +7635,106 @@ func (sh *strictHandler) GetCreditRequest(ctx echo.Context, id ID) error {
 		return err
 	} else if validResponse, ok := response.(GetCreditRequestResponseObject); ok {
 		return validResponse.VisitGetCreditRequestResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// MarkConditionMet operation middleware
+func (sh *strictHandler) MarkConditionMet(ctx echo.Context, id ID, n int, params MarkConditionMetParams) error {
+	var request MarkConditionMetRequestObject
+
+	request.Id = id
+	request.N = n
+	request.Params = params
+
+	var body MarkConditionMetJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.MarkConditionMet(ctx.Request().Context(), request.(MarkConditionMetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MarkConditionMet")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(MarkConditionMetResponseObject); ok {
+		return validResponse.VisitMarkConditionMetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// WaiveCondition operation middleware
+func (sh *strictHandler) WaiveCondition(ctx echo.Context, id ID, n int, params WaiveConditionParams) error {
+	var request WaiveConditionRequestObject
+
+	request.Id = id
+	request.N = n
+	request.Params = params
+
+	var body WaiveConditionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.WaiveCondition(ctx.Request().Context(), request.(WaiveConditionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "WaiveCondition")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(WaiveConditionResponseObject); ok {
+		return validResponse.VisitWaiveConditionResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}

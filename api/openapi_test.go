@@ -274,6 +274,10 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 		"DigestRun":           api.DigestRun{},
 		"ImportPacing":        api.ImportPacing{},
 		"User":                credit.User{},
+		"Condition":           credit.Condition{},
+		"Hold":                credit.Hold{},
+		"RecordedPayment":     credit.Payment{},
+		"RecordedPromise":     credit.RecordedPromise{},
 	} {
 		schema, ok := doc.Components.Schemas[name]
 		require.True(t, ok, "schema %s", name)
@@ -318,7 +322,7 @@ func TestOpenAPISchemasMatchTheGoTypes(t *testing.T) {
 		credit.StatusApprovedWithConditions, credit.StatusDeclined, credit.StatusExpired, credit.StatusWithdrawn} {
 		require.Contains(t, enumOf(t, "CreditRequestStatus"), status)
 	}
-	require.ElementsMatch(t, credit.Conditions, enumOf(t, "Condition"))
+	require.ElementsMatch(t, credit.Conditions, enumOf(t, "ConditionType"))
 	require.ElementsMatch(t, credit.Departments, enumOf(t, "Department"), "the document's enumeration is what the API accepts")
 	require.ElementsMatch(t, credit.Roles, enumOf(t, "Role"))
 	require.ElementsMatch(t, email.Kinds, enumOf(t, "EmailKind"), "the desk's outbox offers the kinds the API filters by")

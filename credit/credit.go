@@ -56,6 +56,8 @@ const (
 	StatusWithdrawn              = "withdrawn"
 	// StatusHeld: a periodic review put the account on hold.
 	StatusHeld = "held"
+	// StatusLapsed: an approval whose conditions were not met in time.
+	StatusLapsed = "lapsed"
 )
 
 // Decision outcomes.
@@ -68,7 +70,7 @@ const (
 )
 
 // Conditions an approval may carry.
-var Conditions = []string{"letter_of_credit", "personal_guarantee", "deposit", "shorter_terms"}
+var Conditions = []string{ConditionLetterOfCredit, ConditionPersonalGuarantee, ConditionDeposit, ConditionShorterTerms}
 
 // Prospect is the company a pre-approval is asked for.
 type Prospect struct {
@@ -107,7 +109,7 @@ type CreditRequest struct {
 type Decision struct {
 	Outcome       string       `json:"outcome"`
 	ApprovedLimit *money.Money `json:"approved_limit,omitempty"`
-	Conditions    []string     `json:"conditions,omitempty"`
+	Conditions    []Condition  `json:"conditions,omitempty"`
 	Reason        string       `json:"reason,omitempty"`
 	DecidedBy     string       `json:"decided_by"`
 	DecidedAt     time.Time    `json:"decided_at"`
@@ -162,11 +164,14 @@ type Account struct {
 	Segment            string      `json:"segment"`
 	SalesRep           string      `json:"sales_rep"`
 	TimeZone           string      `json:"time_zone"`
-	AnnualRevenue      money.Money `json:"annual_revenue"`
-	YearsInBusiness    int         `json:"years_in_business"`
-	TradeReferences    int         `json:"trade_references"`
-	CreatedAt          time.Time   `json:"created_at"`
-	UpdatedAt          time.Time   `json:"updated_at"`
+	// PaymentTermsDays is the account's own terms (a shorter_terms
+	// condition sets them): the due date of invoices given none.
+	PaymentTermsDays *int        `json:"payment_terms_days,omitempty"`
+	AnnualRevenue    money.Money `json:"annual_revenue"`
+	YearsInBusiness  int         `json:"years_in_business"`
+	TradeReferences  int         `json:"trade_references"`
+	CreatedAt        time.Time   `json:"created_at"`
+	UpdatedAt        time.Time   `json:"updated_at"`
 	// Band is the band of the account's last scored request; NextReviewOn
 	// is the date its periodic credit review falls due (customers only).
 	Band         string `json:"band,omitempty"`
@@ -177,6 +182,9 @@ type Account struct {
 	// Holds are the account's unreleased credit holds, shown with one
 	// account.
 	Holds []Hold `json:"holds,omitempty"`
+	// PendingConditions are what its approvals still wait for, shown with
+	// one account: no order ships until credit has them.
+	PendingConditions []Condition `json:"pending_conditions,omitempty"`
 }
 
 // Hold is a credit hold on an account: its cause (an invoice past its

@@ -123,9 +123,11 @@ func decisionForm(c echo.Context) (form, api.DecisionRequest) {
 		body.ApprovedLimit = &api.Money{Amount: amount, Currency: c.FormValue("currency")}
 	}
 	if len(conditions) > 0 {
-		cs := make([]api.Condition, len(conditions))
+		// The form names the conditions by type; the analyst marks
+		// what each needs met on the request's page.
+		cs := make([]api.DecisionRequest_Conditions_Item, len(conditions))
 		for i, c := range conditions {
-			cs[i] = api.Condition(c)
+			_ = cs[i].FromConditionType(api.ConditionType(c)) // a string always encodes
 		}
 		body.Conditions = &cs
 	}

@@ -33,6 +33,11 @@ const (
 	KindWeeklyDigest   = "weekly_digest"
 	// KindSignIn carries a one-time link to sign in to the credit desk.
 	KindSignIn = "sign_in"
+
+	// An approval with conditions: the rep is reminded of what is
+	// missing, and hears when the approval lapses.
+	KindConditionsPending = "conditions_pending"
+	KindApprovalLapsed    = "approval_lapsed"
 )
 
 // Kinds lists the kinds the outbox is filtered by (the API document's
@@ -40,7 +45,7 @@ const (
 var Kinds = []string{KindRequestReceived, KindRequestDecided, KindReviewReminder, KindReviewEscalation,
 	KindCourtesyNotice, KindInvoiceReminder, KindFinalNotice, KindSalesEscalation, KindEscalationOverdue,
 	KindCreditHold, KindHoldReleased, KindPaymentReceived, KindDisputeOpened, KindContactMissing,
-	KindWeeklyDigest, KindCustomerReplied}
+	KindWeeklyDigest, KindCustomerReplied, KindConditionsPending, KindApprovalLapsed}
 
 // Message is one rendered email.
 type Message struct {

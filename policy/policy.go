@@ -82,6 +82,11 @@ type Review struct {
 	EscalateAfterDays  int   `yaml:"escalate_after_days" json:"escalate_after_days"`
 	ExpireAfterDays    int   `yaml:"expire_after_days" json:"expire_after_days"`
 	DefaultApprovalMax int64 `yaml:"default_approval_limit" json:"default_approval_limit"`
+	// An approval with conditions waits for them: the rep is reminded
+	// every ConditionsReminderDays, and the approval lapses after
+	// ConditionsLapseDays with one still pending.
+	ConditionsReminderDays int `yaml:"conditions_reminder_days" json:"conditions_reminder_days"`
+	ConditionsLapseDays    int `yaml:"conditions_lapse_days" json:"conditions_lapse_days"`
 }
 
 // Dunning is how invoices are followed up, per payment segment.
@@ -145,7 +150,8 @@ func Default() Policy {
 			AutoDeclineBands:        []string{"E"},
 			OverdueDaysLoweringBand: 30,
 		},
-		Review: Review{ReminderAfterDays: 2, EscalateAfterDays: 4, ExpireAfterDays: 30, DefaultApprovalMax: 100000},
+		Review: Review{ReminderAfterDays: 2, EscalateAfterDays: 4, ExpireAfterDays: 30, DefaultApprovalMax: 100000,
+			ConditionsReminderDays: 7, ConditionsLapseDays: 60},
 		Dunning: Dunning{
 			Segments: map[string][]Step{
 				SegmentPrompt: {
@@ -206,6 +212,9 @@ func (p Policy) Validate() error {
 	r := p.Review
 	if r.ReminderAfterDays <= 0 || r.EscalateAfterDays < r.ReminderAfterDays || r.ExpireAfterDays <= r.EscalateAfterDays {
 		return fmt.Errorf("review: want 0 < reminder_after_days <= escalate_after_days < expire_after_days")
+	}
+	if r.ConditionsReminderDays <= 0 || r.ConditionsLapseDays < r.ConditionsReminderDays {
+		return fmt.Errorf("review: want 0 < conditions_reminder_days <= conditions_lapse_days")
 	}
 	if len(p.Scoring.Bands) == 0 {
 		return fmt.Errorf("scoring.bands: at least one band")

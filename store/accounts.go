@@ -19,7 +19,7 @@ type querier interface {
 
 const accountColumns = `a.id, a.name, a.registration_number, a.country, a.billing_email, a.status,
 	a.currency, a.credit_limit, a.segment, a.sales_rep, a.time_zone, a.annual_revenue,
-	a.years_in_business, a.trade_references, a.created_at, a.updated_at,
+	a.years_in_business, a.trade_references, a.created_at, a.updated_at, a.payment_terms_days,
 	coalesce((SELECT sum(i.balance) FROM invoices i WHERE i.account_id = a.id AND i.status IN ('open', 'disputed')), 0)`
 
 func scanAccount(row pgx.Row) (credit.Account, error) {
@@ -28,7 +28,7 @@ func scanAccount(row pgx.Row) (credit.Account, error) {
 	var limit, revenue, exposure int64
 	err := row.Scan(&a.ID, &a.Name, &a.RegistrationNumber, &a.Country, &a.BillingEmail, &a.Status,
 		&cur, &limit, &a.Segment, &a.SalesRep, &a.TimeZone, &revenue,
-		&a.YearsInBusiness, &a.TradeReferences, &a.CreatedAt, &a.UpdatedAt, &exposure)
+		&a.YearsInBusiness, &a.TradeReferences, &a.CreatedAt, &a.UpdatedAt, &a.PaymentTermsDays, &exposure)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return a, ErrNotFound
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -189,6 +190,19 @@ func (s *Store) ApplyDecision(ctx context.Context, id string, d credit.Decision)
 			return fmt.Errorf("decide %s: %w", id, err)
 		}
 		if approved != nil && d.Outcome != credit.OutcomeDecline {
+			// The limit it had, for an approval that lapses; shorter
+			// terms of a condition, for the account's next invoices.
+			if _, err := tx.Exec(ctx, `UPDATE credit_requests SET limit_before = (SELECT credit_limit FROM accounts WHERE id = $2)
+				WHERE id = $1`, id, accountID); err != nil {
+				return err
+			}
+			for _, c := range d.Conditions {
+				if c.Type == credit.ConditionShorterTerms && c.TermsDays > 0 {
+					if _, err := tx.Exec(ctx, `UPDATE accounts SET payment_terms_days = $2 WHERE id = $1`, accountID, c.TermsDays); err != nil {
+						return err
+					}
+				}
+			}
 			// A prospect becomes an active customer; an account on hold
 			// stays on hold until its cause is gone.
 			if _, err := tx.Exec(ctx, `UPDATE accounts SET credit_limit = $2,
@@ -218,7 +232,11 @@ func describeDecision(kind string, d credit.Decision) string {
 	case credit.OutcomeApprove:
 		return fmt.Sprintf("Credit %s approved at %s", what, d.ApprovedLimit.Display())
 	case credit.OutcomeApproveWithConditions:
-		return fmt.Sprintf("Credit %s approved at %s with conditions: %v", what, d.ApprovedLimit.Display(), d.Conditions)
+		var cs []string
+		for _, c := range d.Conditions {
+			cs = append(cs, c.What())
+		}
+		return fmt.Sprintf("Credit %s approved at %s with conditions: %s", what, d.ApprovedLimit.Display(), strings.Join(cs, "; "))
 	default:
 		return fmt.Sprintf("Credit %s declined: %s", what, d.Reason)
 	}

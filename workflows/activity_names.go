@@ -41,6 +41,8 @@ const (
 	PlanDigestActivity           = "PlanDigest"           // PlanDigestInput → DigestPlan
 	ListDigestRecipientsActivity = "ListDigestRecipients" // ListDigestRecipientsInput → DigestRecipients
 	SendDigestActivity           = "SendDigest"           // SendDigestInput → DigestOutcome
+	RecordConditionActivity      = "RecordCondition"      // RecordConditionInput
+	LapseApprovalActivity        = "LapseApproval"        // LapseApprovalInput
 	ChangeHoldActivity           = "ChangeHold"           // HoldChangeInput → HoldChanged
 	ResendToNewContactActivity   = "ResendToNewContact"   // ContactChangedInput → int (emails sent again)
 )
@@ -123,6 +125,8 @@ var ActivityInputs = map[string]any{
 	PlanDigestActivity:              PlanDigestInput{},
 	ListDigestRecipientsActivity:    ListDigestRecipientsInput{},
 	SendDigestActivity:              SendDigestInput{},
+	RecordConditionActivity:         RecordConditionInput{},
+	LapseApprovalActivity:           LapseApprovalInput{},
 	ChangeHoldActivity:              HoldChangeInput{},
 	ResendToNewContactActivity:      ContactChangedInput{},
 }

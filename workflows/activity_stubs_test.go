@@ -48,6 +48,8 @@ func registerActivityStubs(env *testsuite.TestWorkflowEnvironment) {
 		SendDigestActivity:         func(context.Context, SendDigestInput) (DigestOutcome, error) { return DigestOutcome{}, nil },
 		ChangeHoldActivity:         func(context.Context, HoldChangeInput) (HoldChanged, error) { return HoldChanged{}, nil },
 		ResendToNewContactActivity: func(context.Context, ContactChangedInput) (int, error) { return 0, nil },
+		RecordConditionActivity:    func(context.Context, RecordConditionInput) error { return nil },
+		LapseApprovalActivity:      func(context.Context, LapseApprovalInput) error { return nil },
 	} {
 		env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
@@ -65,5 +67,6 @@ func eur(s string) Money {
 func defaultReview() Review {
 	r := policy.Default().Review
 	return Review{ReminderAfterDays: r.ReminderAfterDays, EscalateAfterDays: r.EscalateAfterDays,
-		ExpireAfterDays: r.ExpireAfterDays, DefaultApprovalMax: r.DefaultApprovalMax}
+		ExpireAfterDays: r.ExpireAfterDays, DefaultApprovalMax: r.DefaultApprovalMax,
+		ConditionsReminderDays: r.ConditionsReminderDays, ConditionsLapseDays: r.ConditionsLapseDays}
 }

@@ -99,6 +99,13 @@ func (cr *creditRequest) run(ctx workflow.Context) (CreditRequest, error) {
 	case cr.withdrawal == nil:
 		cr.notify(ctx, "decided", email.KindRequestDecided, []string{cr.CreatedBy}, "")
 	}
+	// Since conditions are held, an approval with conditions waits here
+	// for them; before, the workflow ended with the approval.
+	if workflow.GetVersion(ctx, conditionsHeld, workflow.DefaultVersion, 1) == 1 && cr.pendingConditions() > 0 {
+		if err := cr.awaitConditions(ctx); err != nil {
+			return cr.CreditRequest, err
+		}
+	}
 	// Let update handlers that wait for the outcome answer, and the emails
 	// to the credit team go, before we return.
 	if err := workflow.Await(ctx, func() bool { return cr.emails.idle() && workflow.AllHandlersFinished(ctx) }); err != nil {
@@ -256,6 +263,10 @@ func (cr *creditRequest) facts(ctx workflow.Context) map[string]string {
 			f["ApprovedLimit"] = d.ApprovedLimit.Display()
 		}
 		f["Conditions"] = strings.Join(conditionLabels(d.Conditions), "\n")
+		f["PendingConditions"] = strings.Join(conditionLabels(cr.pending()), "\n")
+		f["LapsedConditions"] = strings.Join(conditionLabels(cr.lapsed()), "\n")
+		_, lapse := cr.conditionsPolicy()
+		f["LapseAfterDays"] = strconv.Itoa(lapse)
 		f["Reason"] = d.Reason
 		f["DecidedBy"] = d.DecidedBy
 	case cr.Status == StatusExpired:
@@ -268,20 +279,6 @@ func (cr *creditRequest) facts(ctx workflow.Context) map[string]string {
 	return f
 }
 
-func conditionLabels(conditions []string) []string {
-	labels := map[string]string{
-		"letter_of_credit":   "a letter of credit",
-		"personal_guarantee": "a personal guarantee",
-		"deposit":            "a deposit",
-		"shorter_terms":      "shorter payment terms",
-	}
-	out := make([]string, 0, len(conditions))
-	for _, c := range conditions {
-		out = append(out, labels[c])
-	}
-	return out
-}
-
 // registerHandlers installs the decision and withdrawal updates and the
 // status query.
 func (cr *creditRequest) registerHandlers(ctx workflow.Context) error {
@@ -292,6 +289,10 @@ func (cr *creditRequest) registerHandlers(ctx workflow.Context) error {
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, DecisionUpdate, cr.decide,
 		workflow.UpdateHandlerOptions{Validator: cr.validateDecision}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, ConditionUpdate, cr.settleCondition,
+		workflow.UpdateHandlerOptions{Validator: cr.validateCondition}); err != nil {
 		return err
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, WithdrawUpdate, cr.withdraw,
@@ -338,9 +339,9 @@ func (cr *creditRequest) validateDecision(ctx workflow.Context, d DecisionInput)
 		if d.Outcome == OutcomeApproveWithConditions && len(d.Conditions) == 0 {
 			return invalid("conditions: an approval with conditions names at least one")
 		}
-		for _, c := range d.Conditions {
-			if !slices.Contains(Conditions, c) {
-				return invalid("conditions: unknown condition " + c)
+		for k, c := range d.Conditions {
+			if !slices.Contains(Conditions, c.Type) {
+				return invalid(fmt.Sprintf("conditions[%d].type: unknown condition %s", k, c.Type))
 			}
 		}
 	case OutcomeDecline:
@@ -373,7 +374,7 @@ func (cr *creditRequest) decide(ctx workflow.Context, d DecisionInput) (CreditRe
 		decision.ApprovedLimit = d.ApprovedLimit
 	}
 	if d.Outcome == OutcomeApproveWithConditions {
-		decision.Conditions = d.Conditions
+		decision.Conditions = openConditions(d.Conditions, decision.DecidedAt)
 	}
 	cr.markReview(decision)
 	cr.Decision = decision

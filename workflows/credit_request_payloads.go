@@ -23,6 +23,8 @@ const (
 	StatusWithdrawn              = "withdrawn"
 	// StatusHeld: a periodic review put the account on hold.
 	StatusHeld = "held"
+	// StatusLapsed: an approval whose conditions were not met in time.
+	StatusLapsed = "lapsed"
 
 	OutcomeApprove               = "approve"
 	OutcomeApproveWithConditions = "approve_with_conditions"
@@ -77,13 +79,13 @@ type CreditRequest struct {
 // Decision is what was decided about a credit request, by a person or by
 // the scorecard ("creditflow").
 type Decision struct {
-	Outcome       string    `json:"outcome"`
-	ApprovedLimit *Money    `json:"approved_limit,omitempty"`
-	Conditions    []string  `json:"conditions,omitempty"`
-	Reason        string    `json:"reason,omitempty"`
-	DecidedBy     string    `json:"decided_by"`
-	DecidedAt     time.Time `json:"decided_at"`
-	Automatic     bool      `json:"automatic"`
+	Outcome       string      `json:"outcome"`
+	ApprovedLimit *Money      `json:"approved_limit,omitempty"`
+	Conditions    []Condition `json:"conditions,omitempty"`
+	Reason        string      `json:"reason,omitempty"`
+	DecidedBy     string      `json:"decided_by"`
+	DecidedAt     time.Time   `json:"decided_at"`
+	Automatic     bool        `json:"automatic"`
 	// ReviewOutcome is, for a periodic review, what the decision did to
 	// the limit: keep, lower, raise (an approve) or hold.
 	ReviewOutcome string `json:"review_outcome,omitempty"`
@@ -114,11 +116,11 @@ type Decider struct {
 
 // DecisionInput is the argument of the decision update.
 type DecisionInput struct {
-	Outcome       string   `json:"outcome"`
-	ApprovedLimit *Money   `json:"approved_limit,omitempty"`
-	Conditions    []string `json:"conditions,omitempty"`
-	Reason        string   `json:"reason,omitempty"`
-	By            Decider  `json:"by"`
+	Outcome       string      `json:"outcome"`
+	ApprovedLimit *Money      `json:"approved_limit,omitempty"`
+	Conditions    []Condition `json:"conditions,omitempty"`
+	Reason        string      `json:"reason,omitempty"`
+	By            Decider     `json:"by"`
 }
 
 // WithdrawInput is the argument of the withdrawal update.
@@ -154,6 +156,10 @@ type Review struct {
 	EscalateAfterDays  int   `json:"escalate_after_days"`
 	ExpireAfterDays    int   `json:"expire_after_days"`
 	DefaultApprovalMax int64 `json:"default_approval_limit"`
+	// Taken with the score since conditions are held; zero in older
+	// histories, where the defaults apply (conditionsPolicy).
+	ConditionsReminderDays int `json:"conditions_reminder_days,omitempty"`
+	ConditionsLapseDays    int `json:"conditions_lapse_days,omitempty"`
 }
 
 // Assessment is the result of ScoreCreditRequest: the verdict, and the

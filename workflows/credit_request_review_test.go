@@ -87,7 +87,7 @@ func (s *creditRequestSuite) TestReviewDecisionsAKeepARaiseAHold() {
 	s.reviewScoredAs(ScoreReview, "raise", ReviewApplied{})
 	declined := s.updateAt(time.Hour, DecisionUpdate, DecisionInput{Outcome: OutcomeDecline, Reason: "no", By: analyst})
 	conditions := s.updateAt(2*time.Hour, DecisionUpdate, DecisionInput{Outcome: OutcomeApproveWithConditions,
-		ApprovedLimit: ptr(eur("20000")), Conditions: []string{"deposit"}, By: analyst})
+		ApprovedLimit: ptr(eur("20000")), Conditions: []Condition{{Type: "deposit"}}, By: analyst})
 	holdWithoutReason := s.updateAt(3*time.Hour, DecisionUpdate, DecisionInput{Outcome: OutcomeHold, By: analyst})
 	raiseTooHigh := s.updateAt(4*time.Hour, DecisionUpdate, DecisionInput{Outcome: OutcomeApprove, ApprovedLimit: ptr(eur("25000")), By: junior})
 	keepAboveOwnLimit := s.updateAt(5*time.Hour, DecisionUpdate, DecisionInput{Outcome: OutcomeApprove, ApprovedLimit: ptr(eur("20000")), By: junior})

@@ -78,6 +78,7 @@ func TestPayloadTypesDecodeEveryRecordedHistory(t *testing.T) {
 		workflows.ReadReplyUpdate:      {workflows.ReadReply{}, nil},
 		workflows.ReplyPauseUpdate:     {workflows.ReplyPause{}, workflows.Invoice{}},
 		workflows.ReplyReadUpdate:      {workflows.ReplyRead{}, workflows.Invoice{}},
+		workflows.ConditionUpdate:      {workflows.ConditionInput{}, workflows.CreditRequest{}},
 	}
 
 	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
