@@ -31,6 +31,9 @@ func (h handlers) ChangeAccount(ctx context.Context, req ChangeAccountRequestObj
 	if u.Role == credit.RoleAdmin && (body.BillingEmail != nil || body.TimeZone != nil) {
 		return nil, forbidden("billing_email, time_zone: credit or the account's sales rep change them")
 	}
+	if body.PaymentTermsDays != nil && u.Role != credit.RoleCredit && u.Role != credit.RoleCreditManager {
+		return nil, forbidden("payment_terms_days: credit sets an account's payment terms")
+	}
 
 	var v checker
 	var c store.AccountChange
@@ -46,6 +49,7 @@ func (h handlers) ChangeAccount(ctx context.Context, req ChangeAccountRequestObj
 		zone := v.timeZone("time_zone", body.TimeZone)
 		c.TimeZone = &zone
 	}
+	c.PaymentTermsDays = body.PaymentTermsDays
 	c.Close = body.Status != nil
 	if err := v.err(); err != nil {
 		return nil, err

@@ -176,6 +176,9 @@ func TestAccountFieldsAreChangedByTheRolesTheDesignGives(t *testing.T) {
 		{testenv.Admin, map[string]any{"status": "active"}, http.StatusUnprocessableEntity, "status"},
 		{testenv.Admin, map[string]any{}, http.StatusUnprocessableEntity, "body"},
 		{testenv.Admin, map[string]any{"name": "New Name"}, http.StatusUnprocessableEntity, "name"},
+		{testenv.Rep, map[string]any{"payment_terms_days": 14}, http.StatusForbidden, "payment_terms_days"},
+		{testenv.Admin, map[string]any{"payment_terms_days": 14}, http.StatusForbidden, "payment_terms_days"},
+		{testenv.Analyst, map[string]any{"payment_terms_days": 0}, http.StatusUnprocessableEntity, "payment_terms_days"},
 	} {
 		p := requireProblemStatus(t, svc.Call(t, http.MethodPatch, path, c.who, c.body), c.status, "%s %v", c.who, c.body)
 		if c.status == http.StatusForbidden {
@@ -184,6 +187,15 @@ func TestAccountFieldsAreChangedByTheRolesTheDesignGives(t *testing.T) {
 			require.Contains(t, string(mustJSON(t, p)), c.field, "%s %v", c.who, c.body)
 		}
 	}
+
+	// Credit sets the account's terms: its next invoice given none is due
+	// after them.
+	resp = svc.Call(t, http.MethodPatch, path, testenv.CreditManager, map[string]any{"payment_terms_days": 14})
+	require.Equal(t, http.StatusOK, resp.Status, string(resp.Body))
+	inv := svc.Call(t, http.MethodPost, "/api/v1/invoices", testenv.Analyst, map[string]any{
+		"account_id": account, "number": "TERMS-14", "amount": eurBody("10.00"), "issue_date": daysAgo(0)})
+	require.Equal(t, http.StatusCreated, inv.Status, string(inv.Body))
+	require.Equal(t, time.Now().UTC().AddDate(0, 0, 14).Format(time.DateOnly), inv.Map(t)["due_date"])
 
 	// Closed: no new invoices.
 	require.Equal(t, http.StatusOK, svc.Call(t, http.MethodPatch, path, testenv.Admin, map[string]any{"status": "closed"}).Status)

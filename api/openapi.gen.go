@@ -362,6 +362,9 @@ func (e Role) Valid() bool {
 type AccountChange struct {
 	BillingEmail *string `json:"billing_email,omitempty"`
 
+	// PaymentTermsDays credit, credit_manager: the due date of the account's invoices given none (else 30 days).
+	PaymentTermsDays *int `json:"payment_terms_days,omitempty"`
+
 	// SalesRep admin: a sales user of Creditflow.
 	SalesRep *string `json:"sales_rep,omitempty"`
 

@@ -107,6 +107,8 @@ type AccountChange struct {
 	Close        bool
 	BillingEmail *string
 	TimeZone     *string
+	// PaymentTermsDays: the due date of invoices given none.
+	PaymentTermsDays *int
 }
 
 // ChangeAccount applies a change and writes it on the timeline, by whom,
@@ -142,6 +144,16 @@ func (s *Store) ChangeAccount(ctx context.Context, id, by string, c AccountChang
 		}
 		if c.TimeZone != nil {
 			if err := set("time_zone", *c.TimeZone, "time zone", before.TimeZone); err != nil {
+				return err
+			}
+		}
+		if c.PaymentTermsDays != nil && (before.PaymentTermsDays == nil || *before.PaymentTermsDays != *c.PaymentTermsDays) {
+			old := "the default"
+			if before.PaymentTermsDays != nil {
+				old = fmt.Sprintf("%d days", *before.PaymentTermsDays)
+			}
+			what = append(what, fmt.Sprintf("payment terms from %s to %d days", old, *c.PaymentTermsDays))
+			if _, err := tx.Exec(ctx, `UPDATE accounts SET payment_terms_days = $2, updated_at = now() WHERE id = $1`, id, *c.PaymentTermsDays); err != nil {
 				return err
 			}
 		}
