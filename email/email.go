@@ -33,6 +33,9 @@ const (
 	KindWeeklyDigest   = "weekly_digest"
 	// KindSignIn carries a one-time link to sign in to the credit desk.
 	KindSignIn = "sign_in"
+	// KindComplaintOpened tells a complaint's owner of it (one about an
+	// invoice is a dispute: KindDisputeOpened).
+	KindComplaintOpened = "complaint_opened"
 )
 
 // Message is one rendered email.

@@ -43,6 +43,7 @@ const (
 	SendDigestActivity           = "SendDigest"           // SendDigestInput → DigestOutcome
 	ChangeHoldActivity           = "ChangeHold"           // HoldChangeInput → HoldChanged
 	ResendToNewContactActivity   = "ResendToNewContact"   // ContactChangedInput → int (emails sent again)
+	RecordComplaintActivity      = "RecordComplaint"      // Complaint → ComplaintOpened
 )
 
 // Workflows started before activities took one input struct call them
@@ -125,6 +126,7 @@ var ActivityInputs = map[string]any{
 	SendDigestActivity:              SendDigestInput{},
 	ChangeHoldActivity:              HoldChangeInput{},
 	ResendToNewContactActivity:      ContactChangedInput{},
+	RecordComplaintActivity:         Complaint{},
 }
 
 // LegacyActivities lists the names workflows started before

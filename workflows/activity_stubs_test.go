@@ -48,6 +48,7 @@ func registerActivityStubs(env *testsuite.TestWorkflowEnvironment) {
 		SendDigestActivity:         func(context.Context, SendDigestInput) (DigestOutcome, error) { return DigestOutcome{}, nil },
 		ChangeHoldActivity:         func(context.Context, HoldChangeInput) (HoldChanged, error) { return HoldChanged{}, nil },
 		ResendToNewContactActivity: func(context.Context, ContactChangedInput) (int, error) { return 0, nil },
+		RecordComplaintActivity:    func(context.Context, Complaint) (ComplaintOpened, error) { return ComplaintOpened{}, nil },
 	} {
 		env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
