@@ -69,6 +69,7 @@ func (h handlers) FileCreditRequestBatch(ctx context.Context, req FileCreditRequ
 		field := fmt.Sprintf("accounts[%d]", k)
 		if first, twice := seen[line.AccountId]; twice {
 			out.Status, out.Errors = batchInvalid, []FieldProblem{{field + ".account_id", fmt.Sprintf("is listed already on line %d", first)}}
+			out.Detail = summary(out.Errors)
 			continue
 		}
 		seen[line.AccountId] = k + 1
