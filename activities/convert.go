@@ -20,7 +20,7 @@ func optionalAmount(m *workflows.Money) *money.Money {
 func creditRequestRow(r workflows.CreditRequest) credit.CreditRequest {
 	row := credit.CreditRequest{
 		ID: r.ID, Kind: r.Kind, Status: r.Status, AccountID: r.AccountID, RequestedLimit: r.RequestedLimit.Amount(),
-		Reason: r.Reason, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		Reason: r.Reason, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Campaign: r.Campaign,
 	}
 	if p := r.Prospect; p != nil {
 		row.Prospect = &credit.Prospect{

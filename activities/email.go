@@ -193,6 +193,10 @@ func (a *Activities) withDeskLinks(e workflows.Email) (map[string]string, error)
 		if id := e.IDs["escalation_id"]; id != "" {
 			facts[deskURL] = a.Links.Escalation(id)
 		}
+	case email.KindComplaintOpened:
+		if id := e.IDs["account_id"]; id != "" {
+			facts[deskURL] = a.Links.Account(id)
+		}
 	case email.KindSignIn:
 		id := e.IDs[workflows.SignInLinkIDArg]
 		if id == "" {

@@ -32,7 +32,7 @@ func (h handlers) GetAccount(ctx context.Context, req GetAccountRequestObject) (
 }
 
 // showAccount reads one account as GET /accounts/{id} shows it: with its
-// review, its open invoices and its holds.
+// review, its open invoices, its holds and its open complaints.
 func (s *Server) showAccount(ctx context.Context, id string) (credit.Account, error) {
 	a, err := s.Store.Account(ctx, id)
 	if err != nil {
@@ -51,7 +51,10 @@ func (s *Server) showAccount(ctx context.Context, id string) (credit.Account, er
 	if a.Holds, err = s.Store.ActiveHolds(ctx, a.ID); err != nil {
 		return a, err
 	}
-	a.PendingConditions, err = s.Store.PendingConditions(ctx, a.ID)
+	if a.PendingConditions, err = s.Store.PendingConditions(ctx, a.ID); err != nil {
+		return a, err
+	}
+	a.Complaints, err = s.Store.OpenComplaints(ctx, a.ID)
 	return a, err
 }
 

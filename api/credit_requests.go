@@ -24,25 +24,40 @@ type (
 // CreateCreditRequest: a sales rep asks for a pre-approval or an increase.
 func (h handlers) CreateCreditRequest(ctx context.Context, req CreateCreditRequestRequestObject) (CreateCreditRequestResponseObject, error) {
 	user := currentUser(ctx)
-	key := deref(req.Params.IdempotencyKey)
-	if key != "" {
-		// Retried with its key: the request it filed, as it is now.
-		requestID, _ := creditRequestIDs(user.ID, key, "", "")
-		if existing, err := h.Store.CreditRequest(ctx, requestID); err == nil {
-			return CreateCreditRequest202JSONResponse(existing), nil
-		}
+	var ids keyedIDs
+	if key := deref(req.Params.IdempotencyKey); key != "" {
+		ids = func(kind, accountID string) (string, string) { return creditRequestIDs(user.ID, key, kind, accountID) }
 	}
-	r, err := h.newCreditRequest(ctx, user, *req.Body)
+	r, err := h.fileCreditRequest(ctx, user, ids, *req.Body)
 	if err != nil {
 		return nil, err
 	}
-	if key != "" {
-		r.ID, r.AccountID = creditRequestIDs(user.ID, key, r.Kind, r.AccountID)
-	}
-	if r, err = h.startCreditRequest(ctx, r); err != nil {
-		return nil, err
-	}
 	return CreateCreditRequest202JSONResponse(r), nil
+}
+
+// keyedIDs derives a keyed request's ids from its kind and account: the
+// request's, and its account's (nil: the request has no key).
+type keyedIDs func(kind, accountID string) (requestID, account string)
+
+// fileCreditRequest is the one way a rep's request is filed, alone or in
+// a campaign's batch: validated, given its keyed ids, its workflow
+// started. Retried with its key, it answers the request it filed, as it
+// is now.
+func (s *Server) fileCreditRequest(ctx context.Context, user credit.User, ids keyedIDs, body NewCreditRequest) (credit.CreditRequest, error) {
+	if ids != nil {
+		requestID, _ := ids(string(body.Kind), deref(body.AccountId))
+		if existing, err := s.Store.CreditRequest(ctx, requestID); err == nil {
+			return existing, nil
+		}
+	}
+	r, err := s.newCreditRequest(ctx, user, body)
+	if err != nil {
+		return r, err
+	}
+	if ids != nil {
+		r.ID, r.AccountID = ids(r.Kind, r.AccountID)
+	}
+	return s.startCreditRequest(ctx, r)
 }
 
 // newCreditRequest checks what the document cannot: amounts, blank text,
@@ -62,6 +77,12 @@ func (s *Server) newCreditRequest(ctx context.Context, user credit.User, body Ne
 		CreatedAt: s.Now().UTC().Truncate(time.Microsecond),
 	}
 	r.UpdatedAt = r.CreatedAt
+	if body.Campaign != nil {
+		r.Campaign = v.line("campaign", *body.Campaign, true)
+		if body.Kind != CreditRequestKindLimitIncrease {
+			v.fail("campaign", "is for a limit_increase")
+		}
+	}
 	accountID := deref(body.AccountId)
 	switch body.Kind {
 	case CreditRequestKindPreApproval:
@@ -173,7 +194,7 @@ func (h handlers) ListCreditRequests(ctx context.Context, req ListCreditRequests
 	if err != nil {
 		return nil, err
 	}
-	f := store.RequestFilter{Status: string(deref(req.Params.Status)), AccountID: deref(req.Params.AccountId)}
+	f := store.RequestFilter{Status: string(deref(req.Params.Status)), AccountID: deref(req.Params.AccountId), Campaign: deref(req.Params.Campaign)}
 	if u := currentUser(ctx); u.Role == credit.RoleSales {
 		f.CreatedBy = u.Email
 	}

@@ -27,30 +27,46 @@ func (h handlers) OpenDispute(ctx context.Context, req OpenDisputeRequestObject)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	// Creditflow sends the owner the account's balances: never to an
-	// address a caller made up.
-	switch _, err := h.Store.UserByEmail(ctx, d.OwnerEmail); {
-	case errors.Is(err, store.ErrNotFound):
-		return nil, unprocessable(FieldProblem{"owner_email", "must be a user of Creditflow"})
-	case err != nil:
+	if err := h.checkOwner(ctx, "owner_email", d.OwnerEmail); err != nil {
 		return nil, err
 	}
 	inv, err := h.readOpenInvoice(ctx, req.Id)
 	if err != nil {
 		return nil, err
 	}
-	if inv.Status == credit.InvoiceDisputed {
-		return nil, conflict(fmt.Sprintf("invoice %s is already disputed", inv.ID))
-	}
-	dr := workflows.DisputeInput{Dispute: d, By: currentUser(ctx).Email}
-	if err := h.update(ctx, workflows.InvoiceWorkflowID(inv.ID), d.ID, workflows.DisputeUpdate, dr, nil, settled(inv.ID)); err != nil {
-		return nil, err
-	}
-	opened, err := h.Store.Dispute(ctx, d.ID)
+	opened, err := h.openDispute(ctx, inv, d)
 	if err != nil {
 		return nil, err
 	}
 	return OpenDispute201JSONResponse(opened), nil
+}
+
+// checkOwner refuses an owner (of a dispute, of a complaint) who is not
+// an enabled user: Creditflow sends the owner the account's balances,
+// never to an address a caller made up.
+func (s *Server) checkOwner(ctx context.Context, field, address string) error {
+	u, err := s.Store.UserByEmail(ctx, address)
+	switch {
+	case errors.Is(err, store.ErrNotFound), err == nil && u.DisabledAt != nil:
+		return unprocessable(FieldProblem{field, "must be an enabled user of Creditflow"})
+	case err != nil:
+		return err
+	}
+	return nil
+}
+
+// openDispute hands a dispute to the invoice's workflow, which pauses its
+// follow-up, records it and tells its owner; it answers the dispute as
+// stored.
+func (s *Server) openDispute(ctx context.Context, inv credit.Invoice, d workflows.Dispute) (credit.Dispute, error) {
+	if inv.Status == credit.InvoiceDisputed {
+		return credit.Dispute{}, conflict(fmt.Sprintf("invoice %s is already disputed", inv.ID))
+	}
+	dr := workflows.DisputeInput{Dispute: d, By: currentUser(ctx).Email}
+	if err := s.update(ctx, workflows.InvoiceWorkflowID(inv.ID), d.ID, workflows.DisputeUpdate, dr, nil, settled(inv.ID)); err != nil {
+		return credit.Dispute{}, err
+	}
+	return s.Store.Dispute(ctx, d.ID)
 }
 
 // ResolveDispute resumes dunning, optionally with a credit note.
@@ -76,15 +92,22 @@ func (h handlers) ResolveDispute(ctx context.Context, req ResolveDisputeRequestO
 	if err != nil {
 		return nil, err
 	}
-	if d.Status != credit.DisputeOpen {
-		return nil, conflict(fmt.Sprintf("dispute %s is already %s", d.ID, d.Status))
-	}
-	if err := h.update(ctx, workflows.InvoiceWorkflowID(d.InvoiceID), "resolve/"+d.ID, workflows.ResolveDisputeUpdate, r, nil, settled(d.InvoiceID)); err != nil {
-		return nil, err
-	}
-	resolved, err := h.Store.Dispute(ctx, d.ID)
+	resolved, err := h.resolveDispute(ctx, d, r)
 	if err != nil {
 		return nil, err
 	}
 	return ResolveDispute200JSONResponse(resolved), nil
+}
+
+// resolveDispute hands a resolution to the invoice's workflow, which
+// resumes its follow-up and records it (a complaint that is this dispute
+// is resolved with it); it answers the dispute as stored.
+func (s *Server) resolveDispute(ctx context.Context, d credit.Dispute, r workflows.DisputeResolution) (credit.Dispute, error) {
+	if d.Status != credit.DisputeOpen {
+		return d, conflict(fmt.Sprintf("dispute %s is already %s", d.ID, d.Status))
+	}
+	if err := s.update(ctx, workflows.InvoiceWorkflowID(d.InvoiceID), "resolve/"+d.ID, workflows.ResolveDisputeUpdate, r, nil, settled(d.InvoiceID)); err != nil {
+		return d, err
+	}
+	return s.Store.Dispute(ctx, d.ID)
 }

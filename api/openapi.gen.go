@@ -175,6 +175,7 @@ func (e Department) Valid() bool {
 // Defines values for EmailKind.
 const (
 	EmailKindApprovalLapsed    EmailKind = "approval_lapsed"
+	EmailKindComplaintOpened   EmailKind = "complaint_opened"
 	EmailKindConditionsPending EmailKind = "conditions_pending"
 	EmailKindContactMissing    EmailKind = "contact_missing"
 	EmailKindCourtesyNotice    EmailKind = "courtesy_notice"
@@ -198,6 +199,8 @@ const (
 func (e EmailKind) Valid() bool {
 	switch e {
 	case EmailKindApprovalLapsed:
+		return true
+	case EmailKindComplaintOpened:
 		return true
 	case EmailKindConditionsPending:
 		return true
@@ -389,6 +392,11 @@ type Acknowledgement struct {
 	PauseUntil *string `json:"pause_until,omitempty"`
 }
 
+// ComplaintResolution defines model for ComplaintResolution.
+type ComplaintResolution struct {
+	Resolution string `json:"resolution"`
+}
+
 // ConditionSettlement defines model for ConditionSettlement.
 type ConditionSettlement struct {
 	// Note Required to mark a condition met: how ("deposit received on 2026-11-20, bank ref 4471").
@@ -402,6 +410,23 @@ type ConditionType string
 type CreditCheckRequest struct {
 	// Amount An amount as a decimal string in an ISO 4217 currency; never a float, never negative.
 	Amount Money `json:"amount"`
+}
+
+// CreditRequestBatch defines model for CreditRequestBatch.
+type CreditRequestBatch struct {
+	Accounts []CreditRequestBatchLine `json:"accounts"`
+
+	// Campaign The campaign's short name (one line).
+	Campaign string `json:"campaign"`
+}
+
+// CreditRequestBatchLine defines model for CreditRequestBatchLine.
+type CreditRequestBatchLine struct {
+	AccountId string  `json:"account_id"`
+	Reason    *string `json:"reason,omitempty"`
+
+	// RequestedLimit An amount as a decimal string in an ISO 4217 currency; never a float, never negative.
+	RequestedLimit Money `json:"requested_limit"`
 }
 
 // CreditRequestKind `periodic_review` requests are started by Creditflow's daily review
@@ -475,6 +500,20 @@ type Money struct {
 	Currency string `json:"currency"`
 }
 
+// NewComplaint defines model for NewComplaint.
+type NewComplaint struct {
+	Department Department `json:"department"`
+
+	// InvoiceId An invoice of the account; the complaint is then its dispute.
+	InvoiceId *string `json:"invoice_id,omitempty"`
+
+	// OwnerEmail An enabled user of Creditflow
+	OwnerEmail string `json:"owner_email"`
+
+	// Subject One line.
+	Subject string `json:"subject"`
+}
+
 // NewCondition A condition with what its type needs: `deposit` an `amount`;
 // `letter_of_credit` an `amount` and `expires_on` (after today);
 // `personal_guarantee` a `guarantor`; `shorter_terms` its `terms_days`
@@ -492,6 +531,9 @@ type NewCondition struct {
 type NewCreditRequest struct {
 	// AccountId For a limit_increase.
 	AccountId *string `json:"account_id,omitempty"`
+
+	// Campaign For a limit_increase: the sales campaign it is filed in (one line).
+	Campaign *string `json:"campaign,omitempty"`
 
 	// Kind `periodic_review` requests are started by Creditflow's daily review
 	// schedule (`created_by` "creditflow"), never filed: POST answers 422.
@@ -664,6 +706,16 @@ type ListAccountsParams struct {
 	SalesRep *string `form:"sales_rep,omitempty" json:"sales_rep,omitempty"`
 }
 
+// OpenComplaintParams defines parameters for OpenComplaint.
+type OpenComplaintParams struct {
+	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
+	// stored and replayed, with the header `Idempotent-Replayed: true`;
+	// the same key with another body is 422. An operation that creates
+	// nothing (`x-creates-nothing`, the preview) checks the key and
+	// stores nothing.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // CheckCreditParams defines parameters for CheckCredit.
 type CheckCreditParams struct {
 	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
@@ -713,6 +765,16 @@ type AccountTimelineParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ResolveComplaintParams defines parameters for ResolveComplaint.
+type ResolveComplaintParams struct {
+	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
+	// stored and replayed, with the header `Idempotent-Replayed: true`;
+	// the same key with another body is 422. An operation that creates
+	// nothing (`x-creates-nothing`, the preview) checks the key and
+	// stores nothing.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // ListCreditRequestsParams defines parameters for ListCreditRequests.
 type ListCreditRequestsParams struct {
 	// Limit Page size.
@@ -722,10 +784,23 @@ type ListCreditRequestsParams struct {
 	Cursor    *Cursor              `form:"cursor,omitempty" json:"cursor,omitempty"`
 	Status    *CreditRequestStatus `form:"status,omitempty" json:"status,omitempty"`
 	AccountId *string              `form:"account_id,omitempty" json:"account_id,omitempty"`
+
+	// Campaign Only the limit increases filed in this campaign.
+	Campaign *string `form:"campaign,omitempty" json:"campaign,omitempty"`
 }
 
 // CreateCreditRequestParams defines parameters for CreateCreditRequest.
 type CreateCreditRequestParams struct {
+	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
+	// stored and replayed, with the header `Idempotent-Replayed: true`;
+	// the same key with another body is 422. An operation that creates
+	// nothing (`x-creates-nothing`, the preview) checks the key and
+	// stores nothing.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// FileCreditRequestBatchParams defines parameters for FileCreditRequestBatch.
+type FileCreditRequestBatchParams struct {
 	// IdempotencyKey Makes the POST safe to retry: the first answer (2xx or 4xx) is
 	// stored and replayed, with the header `Idempotent-Replayed: true`;
 	// the same key with another body is 422. An operation that creates
@@ -964,6 +1039,9 @@ type DisableUserParams struct {
 // ChangeAccountJSONRequestBody defines body for ChangeAccount for application/json ContentType.
 type ChangeAccountJSONRequestBody = AccountChange
 
+// OpenComplaintJSONRequestBody defines body for OpenComplaint for application/json ContentType.
+type OpenComplaintJSONRequestBody = NewComplaint
+
 // CheckCreditJSONRequestBody defines body for CheckCredit for application/json ContentType.
 type CheckCreditJSONRequestBody = CreditCheckRequest
 
@@ -976,8 +1054,14 @@ type ReleaseAccountHoldsJSONRequestBody = HoldChange
 // AddAccountNoteJSONRequestBody defines body for AddAccountNote for application/json ContentType.
 type AddAccountNoteJSONRequestBody = NewNote
 
+// ResolveComplaintJSONRequestBody defines body for ResolveComplaint for application/json ContentType.
+type ResolveComplaintJSONRequestBody = ComplaintResolution
+
 // CreateCreditRequestJSONRequestBody defines body for CreateCreditRequest for application/json ContentType.
 type CreateCreditRequestJSONRequestBody = NewCreditRequest
+
+// FileCreditRequestBatchJSONRequestBody defines body for FileCreditRequestBatch for application/json ContentType.
+type FileCreditRequestBatchJSONRequestBody = CreditRequestBatch
 
 // PreviewCreditRequestJSONRequestBody defines body for PreviewCreditRequest for application/json ContentType.
 type PreviewCreditRequestJSONRequestBody = NewCreditRequest
@@ -1100,6 +1184,9 @@ type ServerInterface interface {
 	// ChangeAccount Change an account's rep, contact, time zone or status
 	// (PATCH /api/v1/accounts/{id})
 	ChangeAccount(ctx echo.Context, id ID) error
+	// OpenComplaint Log a customer's complaint with the department that owns it
+	// (POST /api/v1/accounts/{id}/complaints)
+	OpenComplaint(ctx echo.Context, id ID, params OpenComplaintParams) error
 	// CheckCredit May an order of this amount ship?
 	// (POST /api/v1/accounts/{id}/credit-checks)
 	CheckCredit(ctx echo.Context, id ID, params CheckCreditParams) error
@@ -1115,12 +1202,18 @@ type ServerInterface interface {
 	// AccountTimeline Everything that happened to the account, oldest first
 	// (GET /api/v1/accounts/{id}/timeline)
 	AccountTimeline(ctx echo.Context, id ID, params AccountTimelineParams) error
+	// ResolveComplaint Resolve a complaint; one about an invoice resolves its dispute
+	// (POST /api/v1/complaints/{id}/resolve)
+	ResolveComplaint(ctx echo.Context, id ID, params ResolveComplaintParams) error
 	// ListCreditRequests List credit requests, oldest first
 	// (GET /api/v1/credit-requests)
 	ListCreditRequests(ctx echo.Context, params ListCreditRequestsParams) error
 	// CreateCreditRequest Ask for a credit pre-approval or a limit increase
 	// (POST /api/v1/credit-requests)
 	CreateCreditRequest(ctx echo.Context, params CreateCreditRequestParams) error
+	// FileCreditRequestBatch File one limit increase per listed account, for one campaign
+	// (POST /api/v1/credit-requests/batch)
+	FileCreditRequestBatch(ctx echo.Context, params FileCreditRequestBatchParams) error
 	// PreviewCreditRequest Score a pre-approval without filing it
 	// (POST /api/v1/credit-requests/preview)
 	PreviewCreditRequest(ctx echo.Context, params PreviewCreditRequestParams) error
@@ -1280,6 +1373,42 @@ func (w *ServerInterfaceWrapper) ChangeAccount(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ChangeAccount(ctx, id)
+	return err
+}
+
+// OpenComplaint converts echo context to params.
+func (w *ServerInterfaceWrapper) OpenComplaint(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params OpenComplaintParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.OpenComplaint(ctx, id, params)
 	return err
 }
 
@@ -1459,6 +1588,42 @@ func (w *ServerInterfaceWrapper) AccountTimeline(ctx echo.Context) error {
 	return err
 }
 
+// ResolveComplaint converts echo context to params.
+func (w *ServerInterfaceWrapper) ResolveComplaint(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id ID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ResolveComplaintParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ResolveComplaint(ctx, id, params)
+	return err
+}
+
 // ListCreditRequests converts echo context to params.
 func (w *ServerInterfaceWrapper) ListCreditRequests(ctx echo.Context) error {
 	var err error
@@ -1493,6 +1658,13 @@ func (w *ServerInterfaceWrapper) ListCreditRequests(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter account_id: %s", err))
 	}
 
+	// ------------- Optional query parameter "campaign" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "campaign", ctx.QueryParams(), &params.Campaign, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter campaign: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListCreditRequests(ctx, params)
 	return err
@@ -1524,6 +1696,35 @@ func (w *ServerInterfaceWrapper) CreateCreditRequest(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CreateCreditRequest(ctx, params)
+	return err
+}
+
+// FileCreditRequestBatch converts echo context to params.
+func (w *ServerInterfaceWrapper) FileCreditRequestBatch(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params FileCreditRequestBatchParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.FileCreditRequestBatch(ctx, params)
 	return err
 }
 
@@ -2436,6 +2637,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/api/v1/credit-requests", wrapper.ListCreditRequests, options.OperationMiddlewares["listCreditRequests"]...)
 	router.POST(options.BaseURL+"/api/v1/credit-requests", wrapper.CreateCreditRequest, options.OperationMiddlewares["createCreditRequest"]...)
 	router.POST(options.BaseURL+"/api/v1/credit-requests/preview", wrapper.PreviewCreditRequest, options.OperationMiddlewares["previewCreditRequest"]...)
+	router.POST(options.BaseURL+"/api/v1/credit-requests/batch", wrapper.FileCreditRequestBatch, options.OperationMiddlewares["fileCreditRequestBatch"]...)
 	router.GET(options.BaseURL+"/api/v1/credit-requests/:id", wrapper.GetCreditRequest, options.OperationMiddlewares["getCreditRequest"]...)
 	router.POST(options.BaseURL+"/api/v1/credit-requests/:id/decision", wrapper.DecideCreditRequest, options.OperationMiddlewares["decideCreditRequest"]...)
 	router.POST(options.BaseURL+"/api/v1/credit-requests/:id/withdraw", wrapper.WithdrawCreditRequest, options.OperationMiddlewares["withdrawCreditRequest"]...)
@@ -2448,6 +2650,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/accounts/:id/holds/release", wrapper.ReleaseAccountHolds, options.OperationMiddlewares["releaseAccountHolds"]...)
 	router.GET(options.BaseURL+"/api/v1/accounts/:id/timeline", wrapper.AccountTimeline, options.OperationMiddlewares["accountTimeline"]...)
 	router.POST(options.BaseURL+"/api/v1/accounts/:id/notes", wrapper.AddAccountNote, options.OperationMiddlewares["addAccountNote"]...)
+	router.POST(options.BaseURL+"/api/v1/accounts/:id/complaints", wrapper.OpenComplaint, options.OperationMiddlewares["openComplaint"]...)
+	router.POST(options.BaseURL+"/api/v1/complaints/:id/resolve", wrapper.ResolveComplaint, options.OperationMiddlewares["resolveComplaint"]...)
 	router.POST(options.BaseURL+"/api/v1/accounts/:id/credit-checks", wrapper.CheckCredit, options.OperationMiddlewares["checkCredit"]...)
 	router.GET(options.BaseURL+"/api/v1/invoices", wrapper.ListInvoices, options.OperationMiddlewares["listInvoices"]...)
 	router.POST(options.BaseURL+"/api/v1/invoices", wrapper.CreateInvoice, options.OperationMiddlewares["createInvoice"]...)
@@ -2800,6 +3004,174 @@ type ChangeAccount503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ChangeAccount503ApplicationProblemPlusJSONResponse) VisitChangeAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenComplaintRequestObject struct {
+	Id     ID `json:"id"`
+	Params OpenComplaintParams
+	Body   *OpenComplaintJSONRequestBody
+}
+
+type OpenComplaintResponseObject interface {
+	VisitOpenComplaintResponse(w http.ResponseWriter) error
+}
+
+type OpenComplaint201JSONResponse Complaint
+
+func (response OpenComplaint201JSONResponse) VisitOpenComplaintResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenComplaint400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response OpenComplaint400ApplicationProblemPlusJSONResponse) VisitOpenComplaintResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenComplaint401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response OpenComplaint401ApplicationProblemPlusJSONResponse) VisitOpenComplaintResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenComplaint403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response OpenComplaint403ApplicationProblemPlusJSONResponse) VisitOpenComplaintResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenComplaint404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response OpenComplaint404ApplicationProblemPlusJSONResponse) VisitOpenComplaintResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenComplaint409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response OpenComplaint409ApplicationProblemPlusJSONResponse) VisitOpenComplaintResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenComplaint413ApplicationProblemPlusJSONResponse struct {
+	TooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response OpenComplaint413ApplicationProblemPlusJSONResponse) VisitOpenComplaintResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenComplaint415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response OpenComplaint415ApplicationProblemPlusJSONResponse) VisitOpenComplaintResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenComplaint422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response OpenComplaint422ApplicationProblemPlusJSONResponse) VisitOpenComplaintResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenComplaint503ApplicationProblemPlusJSONResponse struct {
+	UnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response OpenComplaint503ApplicationProblemPlusJSONResponse) VisitOpenComplaintResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -3506,6 +3878,174 @@ func (response AccountTimeline404ApplicationProblemPlusJSONResponse) VisitAccoun
 	return err
 }
 
+type ResolveComplaintRequestObject struct {
+	Id     ID `json:"id"`
+	Params ResolveComplaintParams
+	Body   *ResolveComplaintJSONRequestBody
+}
+
+type ResolveComplaintResponseObject interface {
+	VisitResolveComplaintResponse(w http.ResponseWriter) error
+}
+
+type ResolveComplaint200JSONResponse Complaint
+
+func (response ResolveComplaint200JSONResponse) VisitResolveComplaintResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResolveComplaint400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ResolveComplaint400ApplicationProblemPlusJSONResponse) VisitResolveComplaintResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResolveComplaint401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ResolveComplaint401ApplicationProblemPlusJSONResponse) VisitResolveComplaintResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResolveComplaint403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ResolveComplaint403ApplicationProblemPlusJSONResponse) VisitResolveComplaintResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResolveComplaint404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ResolveComplaint404ApplicationProblemPlusJSONResponse) VisitResolveComplaintResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResolveComplaint409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ResolveComplaint409ApplicationProblemPlusJSONResponse) VisitResolveComplaintResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResolveComplaint413ApplicationProblemPlusJSONResponse struct {
+	TooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ResolveComplaint413ApplicationProblemPlusJSONResponse) VisitResolveComplaintResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResolveComplaint415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ResolveComplaint415ApplicationProblemPlusJSONResponse) VisitResolveComplaintResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResolveComplaint422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response ResolveComplaint422ApplicationProblemPlusJSONResponse) VisitResolveComplaintResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResolveComplaint503ApplicationProblemPlusJSONResponse struct {
+	UnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ResolveComplaint503ApplicationProblemPlusJSONResponse) VisitResolveComplaintResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListCreditRequestsRequestObject struct {
 	Params ListCreditRequestsParams
 }
@@ -3732,6 +4272,141 @@ type CreateCreditRequest503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response CreateCreditRequest503ApplicationProblemPlusJSONResponse) VisitCreateCreditRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FileCreditRequestBatchRequestObject struct {
+	Params FileCreditRequestBatchParams
+	Body   *FileCreditRequestBatchJSONRequestBody
+}
+
+type FileCreditRequestBatchResponseObject interface {
+	VisitFileCreditRequestBatchResponse(w http.ResponseWriter) error
+}
+
+type FileCreditRequestBatch200JSONResponse CreditRequestBatchReport
+
+func (response FileCreditRequestBatch200JSONResponse) VisitFileCreditRequestBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FileCreditRequestBatch400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response FileCreditRequestBatch400ApplicationProblemPlusJSONResponse) VisitFileCreditRequestBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FileCreditRequestBatch401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response FileCreditRequestBatch401ApplicationProblemPlusJSONResponse) VisitFileCreditRequestBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FileCreditRequestBatch403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response FileCreditRequestBatch403ApplicationProblemPlusJSONResponse) VisitFileCreditRequestBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FileCreditRequestBatch413ApplicationProblemPlusJSONResponse struct {
+	TooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response FileCreditRequestBatch413ApplicationProblemPlusJSONResponse) VisitFileCreditRequestBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FileCreditRequestBatch415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response FileCreditRequestBatch415ApplicationProblemPlusJSONResponse) VisitFileCreditRequestBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FileCreditRequestBatch422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response FileCreditRequestBatch422ApplicationProblemPlusJSONResponse) VisitFileCreditRequestBatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FileCreditRequestBatch503ApplicationProblemPlusJSONResponse struct {
+	UnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response FileCreditRequestBatch503ApplicationProblemPlusJSONResponse) VisitFileCreditRequestBatchResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -7059,6 +7734,9 @@ type StrictServerInterface interface {
 	// ChangeAccount Change an account's rep, contact, time zone or status
 	// (PATCH /api/v1/accounts/{id})
 	ChangeAccount(ctx context.Context, request ChangeAccountRequestObject) (ChangeAccountResponseObject, error)
+	// OpenComplaint Log a customer's complaint with the department that owns it
+	// (POST /api/v1/accounts/{id}/complaints)
+	OpenComplaint(ctx context.Context, request OpenComplaintRequestObject) (OpenComplaintResponseObject, error)
 	// CheckCredit May an order of this amount ship?
 	// (POST /api/v1/accounts/{id}/credit-checks)
 	CheckCredit(ctx context.Context, request CheckCreditRequestObject) (CheckCreditResponseObject, error)
@@ -7074,12 +7752,18 @@ type StrictServerInterface interface {
 	// AccountTimeline Everything that happened to the account, oldest first
 	// (GET /api/v1/accounts/{id}/timeline)
 	AccountTimeline(ctx context.Context, request AccountTimelineRequestObject) (AccountTimelineResponseObject, error)
+	// ResolveComplaint Resolve a complaint; one about an invoice resolves its dispute
+	// (POST /api/v1/complaints/{id}/resolve)
+	ResolveComplaint(ctx context.Context, request ResolveComplaintRequestObject) (ResolveComplaintResponseObject, error)
 	// ListCreditRequests List credit requests, oldest first
 	// (GET /api/v1/credit-requests)
 	ListCreditRequests(ctx context.Context, request ListCreditRequestsRequestObject) (ListCreditRequestsResponseObject, error)
 	// CreateCreditRequest Ask for a credit pre-approval or a limit increase
 	// (POST /api/v1/credit-requests)
 	CreateCreditRequest(ctx context.Context, request CreateCreditRequestRequestObject) (CreateCreditRequestResponseObject, error)
+	// FileCreditRequestBatch File one limit increase per listed account, for one campaign
+	// (POST /api/v1/credit-requests/batch)
+	FileCreditRequestBatch(ctx context.Context, request FileCreditRequestBatchRequestObject) (FileCreditRequestBatchResponseObject, error)
 	// PreviewCreditRequest Score a pre-approval without filing it
 	// (POST /api/v1/credit-requests/preview)
 	PreviewCreditRequest(ctx context.Context, request PreviewCreditRequestRequestObject) (PreviewCreditRequestResponseObject, error)
@@ -7270,6 +7954,55 @@ func (sh *strictHandler) ChangeAccount(ctx echo.Context, id ID) error {
 		return err
 	} else if validResponse, ok := response.(ChangeAccountResponseObject); ok {
 		return validResponse.VisitChangeAccountResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// OpenComplaint operation middleware
+func (sh *strictHandler) OpenComplaint(ctx echo.Context, id ID, params OpenComplaintParams) error {
+	var request OpenComplaintRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body OpenComplaintJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OpenComplaint(ctx.Request().Context(), request.(OpenComplaintRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OpenComplaint")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(OpenComplaintResponseObject); ok {
+		return validResponse.VisitOpenComplaintResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -7498,6 +8231,55 @@ func (sh *strictHandler) AccountTimeline(ctx echo.Context, id ID, params Account
 	return nil
 }
 
+// ResolveComplaint operation middleware
+func (sh *strictHandler) ResolveComplaint(ctx echo.Context, id ID, params ResolveComplaintParams) error {
+	var request ResolveComplaintRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body ResolveComplaintJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ResolveComplaint(ctx.Request().Context(), request.(ResolveComplaintRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ResolveComplaint")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ResolveComplaintResponseObject); ok {
+		return validResponse.VisitResolveComplaintResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListCreditRequests operation middleware
 func (sh *strictHandler) ListCreditRequests(ctx echo.Context, params ListCreditRequestsParams) error {
 	var request ListCreditRequestsRequestObject
@@ -7565,6 +8347,54 @@ func (sh *strictHandler) CreateCreditRequest(ctx echo.Context, params CreateCred
 		return err
 	} else if validResponse, ok := response.(CreateCreditRequestResponseObject); ok {
 		return validResponse.VisitCreateCreditRequestResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// FileCreditRequestBatch operation middleware
+func (sh *strictHandler) FileCreditRequestBatch(ctx echo.Context, params FileCreditRequestBatchParams) error {
+	var request FileCreditRequestBatchRequestObject
+
+	request.Params = params
+
+	var body FileCreditRequestBatchJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.FileCreditRequestBatch(ctx.Request().Context(), request.(FileCreditRequestBatchRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "FileCreditRequestBatch")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(FileCreditRequestBatchResponseObject); ok {
+		return validResponse.VisitFileCreditRequestBatchResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}

@@ -194,6 +194,7 @@ func creditRequestPayload(r credit.CreditRequest) workflows.CreditRequest {
 	out := workflows.CreditRequest{
 		ID: r.ID, Kind: r.Kind, Status: r.Status, AccountID: r.AccountID, RequestedLimit: workflows.MoneyOf(r.RequestedLimit),
 		Reason: r.Reason, Reasons: []string{}, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		Campaign: r.Campaign,
 	}
 	if p := r.Prospect; p != nil {
 		out.Prospect = &workflows.Prospect{

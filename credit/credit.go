@@ -102,6 +102,8 @@ type CreditRequest struct {
 	CreatedAt        time.Time    `json:"created_at"`
 	UpdatedAt        time.Time    `json:"updated_at"`
 	DecidedAt        *time.Time   `json:"decided_at,omitempty"`
+	// Campaign names the sales campaign a limit increase was filed in.
+	Campaign string `json:"campaign,omitempty"`
 }
 
 // Decision is what was decided about a credit request, by a person or by
@@ -185,6 +187,8 @@ type Account struct {
 	// PendingConditions are what its approvals still wait for, shown with
 	// one account: no order ships until credit has them.
 	PendingConditions []Condition `json:"pending_conditions,omitempty"`
+	// Complaints are its open complaints, shown with one account.
+	Complaints []Complaint `json:"complaints,omitempty"`
 }
 
 // Hold is a credit hold on an account: its cause (an invoice past its
@@ -374,3 +378,29 @@ type CreditCheck struct {
 	AvailableCredit money.Money `json:"available_credit"`
 	Reason          string      `json:"reason"`
 }
+
+// Complaint is a customer's complaint, logged on its account with the
+// department that owns it and a person who answers for it. One about an
+// invoice is that invoice's dispute (DisputeID): it pauses the invoice's
+// follow-up until it is resolved.
+type Complaint struct {
+	ID         string     `json:"id"`
+	AccountID  string     `json:"account_id"`
+	Subject    string     `json:"subject"`
+	Department string     `json:"department"`
+	OwnerEmail string     `json:"owner_email"`
+	InvoiceID  string     `json:"invoice_id,omitempty"`
+	DisputeID  string     `json:"dispute_id,omitempty"`
+	Status     string     `json:"status"`
+	Resolution string     `json:"resolution,omitempty"`
+	OpenedBy   string     `json:"opened_by"`
+	ResolvedBy string     `json:"resolved_by,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+	ResolvedAt *time.Time `json:"resolved_at,omitempty"`
+}
+
+// Complaint statuses.
+const (
+	ComplaintOpen     = "open"
+	ComplaintResolved = "resolved"
+)

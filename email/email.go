@@ -38,6 +38,9 @@ const (
 	// missing, and hears when the approval lapses.
 	KindConditionsPending = "conditions_pending"
 	KindApprovalLapsed    = "approval_lapsed"
+	// KindComplaintOpened tells a complaint's owner of it (one about an
+	// invoice is a dispute: KindDisputeOpened).
+	KindComplaintOpened = "complaint_opened"
 )
 
 // Kinds lists the kinds the outbox is filtered by (the API document's
@@ -45,7 +48,7 @@ const (
 var Kinds = []string{KindRequestReceived, KindRequestDecided, KindReviewReminder, KindReviewEscalation,
 	KindCourtesyNotice, KindInvoiceReminder, KindFinalNotice, KindSalesEscalation, KindEscalationOverdue,
 	KindCreditHold, KindHoldReleased, KindPaymentReceived, KindDisputeOpened, KindContactMissing,
-	KindWeeklyDigest, KindCustomerReplied, KindConditionsPending, KindApprovalLapsed}
+	KindWeeklyDigest, KindCustomerReplied, KindConditionsPending, KindApprovalLapsed, KindComplaintOpened}
 
 // Message is one rendered email.
 type Message struct {

@@ -57,6 +57,10 @@ func (l *Links) Desk() string { return l.base + "/desk/" }
 // Request is the page of a credit request, where an analyst decides it.
 func (l *Links) Request(id string) string { return l.base + "/desk/requests/" + url.PathEscape(id) }
 
+// Account is the page of an account: its invoices, timeline and
+// complaints.
+func (l *Links) Account(id string) string { return l.base + "/desk/accounts/" + url.PathEscape(id) }
+
 // Escalation is the page of an escalation, where the rep acknowledges it.
 func (l *Links) Escalation(id string) string {
 	return l.base + "/desk/escalations/" + url.PathEscape(id)

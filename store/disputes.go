@@ -73,6 +73,11 @@ func (s *Store) ResolveDispute(ctx context.Context, r credit.DisputeResolution, 
 			Kind: "dispute_resolved", Ref: invoiceID, Actor: r.By, Summary: summary}); err != nil {
 			return err
 		}
+		// A complaint about the invoice is this dispute: it is resolved
+		// with it, however the dispute was resolved.
+		if err := resolveComplaints(ctx, tx, `dispute_id = $1`, r.DisputeID, r.Resolution, r.By, at); err != nil {
+			return err
+		}
 		out, err = settle(ctx, tx, invoiceID, "dispute/"+r.DisputeID)
 		return err
 	})

@@ -35,9 +35,9 @@ func (s *Store) CreateCreditRequest(ctx context.Context, r credit.CreditRequest)
 				return fmt.Errorf("create prospect account: %w", err)
 			}
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO credit_requests (id, kind, account_id, created_by, requested_limit, currency, reason, status, created_at, updated_at)
-			VALUES ($1, $2, $3, lower($4), $5, $6, $7, $8, $9, $9) ON CONFLICT (id) DO NOTHING`,
-			r.ID, r.Kind, r.AccountID, r.CreatedBy, r.RequestedLimit.Minor, r.RequestedLimit.Currency, r.Reason, credit.StatusScoring, r.CreatedAt)
+		_, err := tx.Exec(ctx, `INSERT INTO credit_requests (id, kind, account_id, created_by, requested_limit, currency, reason, status, created_at, updated_at, campaign)
+			VALUES ($1, $2, $3, lower($4), $5, $6, $7, $8, $9, $9, nullif($10, '')) ON CONFLICT (id) DO NOTHING`,
+			r.ID, r.Kind, r.AccountID, r.CreatedBy, r.RequestedLimit.Minor, r.RequestedLimit.Currency, r.Reason, credit.StatusScoring, r.CreatedAt, r.Campaign)
 		if err != nil {
 			return fmt.Errorf("create credit request: %w", err)
 		}
@@ -55,7 +55,7 @@ func (s *Store) CreateCreditRequest(ctx context.Context, r credit.CreditRequest)
 
 const requestColumns = `r.id, r.kind, r.status, r.account_id, r.requested_limit, r.currency, r.reason,
 	r.score, coalesce(r.band, ''), r.reasons, r.recommended_limit, r.decision, r.created_by,
-	r.created_at, r.updated_at, r.decided_at`
+	r.created_at, r.updated_at, r.decided_at, coalesce(r.campaign, '')`
 
 func scanRequest(row pgx.Row) (credit.CreditRequest, error) {
 	var r credit.CreditRequest
@@ -65,7 +65,7 @@ func scanRequest(row pgx.Row) (credit.CreditRequest, error) {
 	var reasons, decision []byte
 	err := row.Scan(&r.ID, &r.Kind, &r.Status, &r.AccountID, &limit, &cur, &r.Reason,
 		&r.Score, &r.Band, &reasons, &recommended, &decision, &r.CreatedBy,
-		&r.CreatedAt, &r.UpdatedAt, &r.DecidedAt)
+		&r.CreatedAt, &r.UpdatedAt, &r.DecidedAt, &r.Campaign)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return r, ErrNotFound
 	}
@@ -103,15 +103,17 @@ type RequestFilter struct {
 	Status    string
 	CreatedBy string
 	AccountID string
+	Campaign  string
 }
 
 // CreditRequests lists requests oldest first, a page at a time; with
 // Status pending_review it is the credit team's inbox.
 func (s *Store) CreditRequests(ctx context.Context, f RequestFilter, after *Cursor, limit int) ([]credit.CreditRequest, *Cursor, error) {
-	args := []any{f.Status, f.CreatedBy, f.AccountID, limit + 1}
-	where := `($1 = '' OR r.status = $1) AND ($2 = '' OR r.created_by = lower($2)) AND ($3 = '' OR r.account_id = $3)`
+	args := []any{f.Status, f.CreatedBy, f.AccountID, limit + 1, f.Campaign}
+	where := `($1 = '' OR r.status = $1) AND ($2 = '' OR r.created_by = lower($2)) AND ($3 = '' OR r.account_id = $3)
+		AND ($5 = '' OR r.campaign = $5)`
 	if after != nil {
-		where += ` AND (r.created_at, r.id) > ($5, $6)`
+		where += ` AND (r.created_at, r.id) > ($6, $7)`
 		args = append(args, after.At, after.ID)
 	}
 	rows, err := s.Pool.Query(ctx, `SELECT `+requestColumns+` FROM credit_requests r WHERE `+where+

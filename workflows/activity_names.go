@@ -45,6 +45,7 @@ const (
 	LapseApprovalActivity        = "LapseApproval"        // LapseApprovalInput
 	ChangeHoldActivity           = "ChangeHold"           // HoldChangeInput → HoldChanged
 	ResendToNewContactActivity   = "ResendToNewContact"   // ContactChangedInput → int (emails sent again)
+	RecordComplaintActivity      = "RecordComplaint"      // Complaint → ComplaintOpened
 )
 
 // Workflows started before activities took one input struct call them
@@ -129,6 +130,7 @@ var ActivityInputs = map[string]any{
 	LapseApprovalActivity:           LapseApprovalInput{},
 	ChangeHoldActivity:              HoldChangeInput{},
 	ResendToNewContactActivity:      ContactChangedInput{},
+	RecordComplaintActivity:         Complaint{},
 }
 
 // LegacyActivities lists the names workflows started before

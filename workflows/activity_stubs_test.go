@@ -50,6 +50,7 @@ func registerActivityStubs(env *testsuite.TestWorkflowEnvironment) {
 		ResendToNewContactActivity: func(context.Context, ContactChangedInput) (int, error) { return 0, nil },
 		RecordConditionActivity:    func(context.Context, RecordConditionInput) error { return nil },
 		LapseApprovalActivity:      func(context.Context, LapseApprovalInput) error { return nil },
+		RecordComplaintActivity:    func(context.Context, Complaint) (ComplaintOpened, error) { return ComplaintOpened{}, nil },
 	} {
 		env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}

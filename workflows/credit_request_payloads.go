@@ -74,6 +74,9 @@ type CreditRequest struct {
 	CreatedAt        time.Time  `json:"created_at"`
 	UpdatedAt        time.Time  `json:"updated_at"`
 	DecidedAt        *time.Time `json:"decided_at,omitempty"`
+	// Campaign names the sales campaign a limit increase was filed in;
+	// absent from requests started before campaigns.
+	Campaign string `json:"campaign,omitempty"`
 }
 
 // Decision is what was decided about a credit request, by a person or by

@@ -32,6 +32,7 @@ func TestPayloadTypesDecodeEveryRecordedHistory(t *testing.T) {
 		"ContactMissingWorkflow": {workflows.ContactMissingInput{}, nil},
 		"SignInEmailWorkflow":    {workflows.SignInEmailInput{}, nil}, // no result
 		"DigestWorkflow":         {workflows.DigestInput{}, workflows.DigestResult{}},
+		"ComplaintWorkflow":      {workflows.Complaint{}, nil}, // no result
 	}
 	workflowIO[workflows.PeriodicReviewWorkflowName] = [2]any{workflows.PeriodicReviewInput{}, workflows.PeriodicReviewProgress{}}
 	activityInputs := map[string][]any{ // the first names took positional arguments
@@ -56,8 +57,8 @@ func TestPayloadTypesDecodeEveryRecordedHistory(t *testing.T) {
 		"WriteOffInvoice": workflows.Settlement{}, "OpenEscalation": workflows.Escalation{}, "AcknowledgeEscalation": workflows.Escalation{},
 		"RecordInvoicePayment": workflows.Settlement{}, "RecordDisputeResolution": workflows.Settlement{}, "RecordWriteOff": workflows.Settlement{},
 		"RecordEscalation": workflows.Escalation{}, "RecordAcknowledgement": workflows.Escalation{},
-		"StartDunning": workflows.DunningPlan{},
-		"OpenReply":    workflows.ReplyOpened{}, "PauseForReply": []string{},
+		"StartDunning": workflows.DunningPlan{}, "RecordComplaint": workflows.ComplaintOpened{},
+		"OpenReply": workflows.ReplyOpened{}, "PauseForReply": []string{},
 		"PlanDigest": workflows.DigestPlan{}, "ListDigestRecipients": workflows.DigestRecipients{}, "SendDigest": workflows.DigestOutcome{},
 	}
 	for name, result := range map[string]any{

@@ -125,5 +125,6 @@ func All() []Registration {
 		{Name: DigestWorkflowName, Func: DigestWorkflow},
 		{Name: "AccountHoldWorkflow", Func: AccountHoldWorkflow},
 		{Name: "ContactChangedWorkflow", Func: ContactChangedWorkflow},
+		{Name: "ComplaintWorkflow", Func: ComplaintWorkflow},
 	}
 }
