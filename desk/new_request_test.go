@@ -86,7 +86,7 @@ func TestRepFilesAPreApprovalAfterSeeingItsScoreAndAnAnalystDecidesIt(t *testing
 	rep.visit("/desk/requests")
 	rep.seePage("My requests")
 	rep.see("approved with conditions")
-	rep.see("EUR 40,000.00 with personal guarantee")
+	rep.see("EUR 40,000.00 with the personal guarantee (pending)")
 	rep.screenshot("request-decided")
 }
 

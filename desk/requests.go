@@ -41,7 +41,14 @@ type requestData struct {
 	Age       age
 	Decided   bool
 	CanDecide bool
-	Form      form
+	// CanSettle: a credit user may mark the approval's pending
+	// conditions met (a credit manager may also waive them); Settle is
+	// the last settlement form the API refused, and Settled names the
+	// condition just settled.
+	CanSettle, CanWaive bool
+	Settle              form
+	Settled             string
+	Form                form
 	// Choices for the decision form, and the conditions ticked.
 	Outcomes   []string
 	Conditions []string
@@ -65,7 +72,7 @@ func (d *Desk) requestPage(c echo.Context, status int, f form, decided bool) err
 	if err != nil {
 		return d.problemPage(c, err)
 	}
-	v.Decided = decided
+	v.Decided, v.Settled = decided, c.QueryParam("settled")
 	return d.render(c, status, "request.html", "Credit request: "+name, v)
 }
 
@@ -81,9 +88,12 @@ func (d *Desk) requestView(ctx context.Context, u credit.User, id string, f form
 	}
 	// Whether this user may decide is the API's to say when they send
 	// the form; the form is offered to the roles that decide.
-	canDecide := r.Status == credit.StatusPendingReview && (u.Role == credit.RoleCredit || u.Role == credit.RoleCreditManager)
+	credit_ := u.Role == credit.RoleCredit || u.Role == credit.RoleCreditManager
+	canDecide := r.Status == credit.StatusPendingReview && credit_
+	canSettle := r.Status == credit.StatusApprovedWithConditions && credit_
 	return requestData{
-		R: r, Age: d.ageOf(r), CanDecide: canDecide, Form: f,
+		R: r, Age: d.ageOf(r), CanDecide: canDecide, Form: f, Settle: newForm(),
+		CanSettle: canSettle, CanWaive: canSettle && u.Role == credit.RoleCreditManager,
 		Outcomes:   []string{credit.OutcomeApprove, credit.OutcomeApproveWithConditions, credit.OutcomeDecline},
 		Conditions: credit.Conditions, Checked: f.checked("conditions"),
 		FormAction: "/desk/requests/" + url.PathEscape(r.ID) + "/decision",
@@ -135,4 +145,32 @@ func decisionForm(c echo.Context) (form, api.DecisionRequest) {
 		body.Reason = &reason
 	}
 	return f, body
+}
+
+// settleCondition sends a condition's settlement (met, or waived by a
+// credit manager) to POST /api/v1/credit-requests/{id}/conditions/{n}/…;
+// the request's workflow has the last word, and its refusal is shown.
+func (d *Desk) settleCondition(c echo.Context) error {
+	u, _ := userOf(c)
+	verb := c.Param("verb")
+	if verb != "met" && verb != "waive" {
+		return d.errorPage(c, http.StatusNotFound, "Not found", "There is no page at this address.")
+	}
+	f := formOf(c, "note")
+	id, n := c.Param("id"), c.Param("n")
+	path := "/api/v1/credit-requests/" + url.PathEscape(id) + "/conditions/" + url.PathEscape(n) + "/" + verb
+	err := d.call(c.Request().Context(), u, http.MethodPost, path, map[string]string{"note": f.Values["note"]}, c.FormValue("idempotency_key"), nil)
+	var p *api.Problem
+	switch {
+	case errors.As(err, &p) && p.Status != http.StatusNotFound:
+		v, name, err := d.requestView(c.Request().Context(), u, id, newForm())
+		if err != nil {
+			return d.problemPage(c, err)
+		}
+		v.Settle = f.withProblem(p)
+		return d.render(c, p.Status, "request.html", "Credit request: "+name, v)
+	case err != nil:
+		return d.problemPage(c, err)
+	}
+	return c.Redirect(http.StatusSeeOther, "/desk/requests/"+url.PathEscape(id)+"?settled="+url.QueryEscape(n))
 }

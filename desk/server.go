@@ -101,6 +101,7 @@ func (d *Desk) Mount(e *echo.Echo) {
 	signedIn.POST("/requests", d.fileRequest)
 	signedIn.GET("/requests/:id", d.request)
 	signedIn.POST("/requests/:id/decision", d.decide)
+	signedIn.POST("/requests/:id/conditions/:n/:verb", d.settleCondition)
 	signedIn.GET("/escalations", d.escalations)
 	signedIn.GET("/escalations/:id", d.escalation)
 	signedIn.POST("/escalations/:id/acknowledge", d.acknowledge)
