@@ -88,9 +88,9 @@ func (d *Desk) requestView(ctx context.Context, u credit.User, id string, f form
 	}
 	// Whether this user may decide is the API's to say when they send
 	// the form; the form is offered to the roles that decide.
-	credit_ := u.Role == credit.RoleCredit || u.Role == credit.RoleCreditManager
-	canDecide := r.Status == credit.StatusPendingReview && credit_
-	canSettle := r.Status == credit.StatusApprovedWithConditions && credit_
+	inCredit := u.Role == credit.RoleCredit || u.Role == credit.RoleCreditManager
+	canDecide := r.Status == credit.StatusPendingReview && inCredit
+	canSettle := r.Status == credit.StatusApprovedWithConditions && inCredit
 	return requestData{
 		R: r, Age: d.ageOf(r), CanDecide: canDecide, Form: f, Settle: newForm(),
 		CanSettle: canSettle, CanWaive: canSettle && u.Role == credit.RoleCreditManager,
