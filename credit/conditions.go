@@ -3,11 +3,11 @@ package credit
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/creditflow/creditflow/money"
+	"github.com/creditflow/creditflow/policy"
 )
 
 // Condition types an approval may carry.
@@ -58,33 +58,11 @@ func (c *Condition) UnmarshalJSON(b []byte) error {
 // What says what the condition asks for, for an email or a credit check:
 // "the deposit of EUR 5,000.00".
 func (c Condition) What() string {
-	switch c.Type {
-	case ConditionDeposit:
-		if c.Amount != nil {
-			return "the deposit of " + c.Amount.Display()
-		}
-		return "the deposit"
-	case ConditionLetterOfCredit:
-		s := "the letter of credit"
-		if c.Amount != nil {
-			s += " for " + c.Amount.Display()
-		}
-		if c.ExpiresOn != "" {
-			s += " valid until " + c.ExpiresOn
-		}
-		return s
-	case ConditionPersonalGuarantee:
-		if c.Guarantor != "" {
-			return "the personal guarantee of " + c.Guarantor
-		}
-		return "the personal guarantee"
-	case ConditionShorterTerms:
-		if c.TermsDays > 0 {
-			return fmt.Sprintf("payment terms of %d days", c.TermsDays)
-		}
-		return "shorter payment terms"
+	amount := ""
+	if c.Amount != nil {
+		amount = c.Amount.Display()
 	}
-	return strings.ReplaceAll(c.Type, "_", " ")
+	return policy.DescribeCondition(c.Type, amount, c.ExpiresOn, c.Guarantor, c.TermsDays)
 }
 
 // Waiting says what an account's pending conditions still wait for, or

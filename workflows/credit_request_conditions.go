@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/creditflow/creditflow/email"
+	"github.com/creditflow/creditflow/policy"
 )
 
 // conditionsHeld is the change that keeps an approval with conditions
@@ -180,31 +181,9 @@ func conditionLabels(cs []Condition) []string {
 }
 
 func (c Condition) what() string {
-	switch c.Type {
-	case "deposit":
-		if c.Amount != nil {
-			return "a deposit of " + c.Amount.Display()
-		}
-		return "a deposit"
-	case "letter_of_credit":
-		s := "a letter of credit"
-		if c.Amount != nil {
-			s += " for " + c.Amount.Display()
-		}
-		if c.ExpiresOn != "" {
-			s += " valid until " + c.ExpiresOn
-		}
-		return s
-	case "personal_guarantee":
-		if c.Guarantor != "" {
-			return "a personal guarantee by " + c.Guarantor
-		}
-		return "a personal guarantee"
-	case ConditionShorterTerms:
-		if c.TermsDays > 0 {
-			return fmt.Sprintf("payment terms of %d days", c.TermsDays)
-		}
-		return "shorter payment terms"
+	amount := ""
+	if c.Amount != nil {
+		amount = c.Amount.Display()
 	}
-	return strings.ReplaceAll(c.Type, "_", " ")
+	return policy.DescribeCondition(c.Type, amount, c.ExpiresOn, c.Guarantor, c.TermsDays)
 }
