@@ -19,8 +19,7 @@ type querier interface {
 
 const accountColumns = `a.id, a.name, a.registration_number, a.country, a.billing_email, a.status,
 	a.currency, a.credit_limit, a.segment, a.sales_rep, a.time_zone, a.annual_revenue,
-	a.years_in_business, a.trade_references, a.created_at, a.updated_at,
-	coalesce((SELECT sum(i.balance) FROM invoices i WHERE i.account_id = a.id AND i.status IN ('open', 'disputed')), 0)`
+	a.years_in_business, a.trade_references, a.created_at, a.updated_at, a.exposure_minor`
 
 func scanAccount(row pgx.Row) (credit.Account, error) {
 	var a credit.Account
