@@ -162,16 +162,7 @@ func (p *probes) median(d []time.Duration) time.Duration {
 	return s[len(s)/2]
 }
 
-func ms(d time.Duration) string { return d.Round(time.Millisecond).String() }
-
 func ratio(a, b time.Duration) float64 { return a.Seconds() / b.Seconds() }
-
-// planned counts the invoices whose workflow has taken its first step.
-func planned(ctx context.Context, st *store.Store) int {
-	var done int
-	_ = st.Pool.QueryRow(ctx, `SELECT count(*) FROM invoices WHERE segment <> ''`).Scan(&done)
-	return done
-}
 
 // people are a sales rep filing pre-approvals and an analyst recording
 // payments, each on their own probe.
