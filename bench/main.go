@@ -59,7 +59,7 @@ func main() {
 	concurrency := flag.Int("concurrency", 4, "import calls in flight at once")
 	baselineConcurrency := flag.Int("baseline-concurrency", 32, "path 4: workflow starts in flight at once for the baseline")
 	lane := flag.Bool("lane", false, "measure people's waits instead: a pre-approval's decision and a payment's answer, quiet and during an import of -n invoices (default 5,000 in this mode)")
-	explain := flag.Bool("explain", false, "with -lane: print the history of the slowest pre-approval, event by event")
+	explain := flag.Bool("explain", false, "print the history of the slowest pre-approval (-lane) or reminder (path 2), event by event")
 	binary := flag.String("creditflow", "", "the creditflow binary to measure (default .bin/creditflow), e.g. one built from another commit")
 	var dynamicConfig multiFlag
 	flag.Var(&dynamicConfig, "dynamic-config", "a dev server dynamic config value KEY=VALUE (repeatable), e.g. matching.useNewMatcher=true")
@@ -91,7 +91,7 @@ func main() {
 			sz.imported = *n
 		}
 		sz.importBatch, sz.importAccounts, sz.importConcurrency, sz.baselineConcurrency = *batch, *accounts, *concurrency, *baselineConcurrency
-		err = runSuite(b, sz, strings.Split(*only, ","), *quick)
+		err = runSuite(b, sz, strings.Split(*only, ","), *quick, *explain)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)

@@ -54,7 +54,7 @@ func (t *table) print() {
 	}
 }
 
-func runSuite(b benchSetup, sz sizes, paths []string, quick bool) error {
+func runSuite(b benchSetup, sz sizes, paths []string, quick, explain bool) error {
 	t := &table{}
 	begin := time.Now()
 	mode := "full"
@@ -78,7 +78,7 @@ func runSuite(b benchSetup, sz sizes, paths []string, quick bool) error {
 		case "1":
 			err = runRequests(b, bare, sz, t)
 		case "2":
-			err = runBatch(b, bare, sz, t)
+			err = runBatch(b, bare, sz, t, explain)
 		case "3":
 			err = runBigAccount(b, sz, t)
 		case "4":
@@ -122,6 +122,9 @@ func percentile(d []time.Duration, p float64) time.Duration {
 }
 
 func ms(d time.Duration) string {
+	if d < 0 {
+		return "-" + ms(-d)
+	}
 	switch {
 	case d >= 10*time.Second:
 		return fmt.Sprintf("%.1f s", d.Seconds())
