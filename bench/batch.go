@@ -187,7 +187,7 @@ func runBatch(b benchSetup, x *bare, sz sizes, t *table, explain bool) error {
 
 // batchLead is how far ahead, at least, the batch's moment is set: time
 // to start or import and plan every invoice first.
-func batchLead(n int) time.Duration { return 20*time.Second + time.Duration(n)*20*time.Millisecond }
+func batchLead(n int) time.Duration { return 10*time.Second + time.Duration(n)*20*time.Millisecond }
 
 // nineOClockOffset is the UTC offset, in seconds, of a zone where at is
 // 09:00:00.

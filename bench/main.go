@@ -272,6 +272,7 @@ func runMemory(b benchSetup, sz sizes, t *table) error {
 	if b.pprofDir != "" {
 		profiled = s.profile(b, "4-import")
 	}
+	settleBegin := time.Now()
 	imported, err := importInvoices(ctx, s.apiURL, token, accountIDs, n, sz.importBatch, sz.importConcurrency)
 	if err != nil {
 		return err
@@ -290,6 +291,7 @@ func runMemory(b benchSetup, sz sizes, t *table) error {
 			return err
 		}
 	}
+	fmt.Printf("(imported, planned and settled in %s)\n", time.Since(settleBegin).Round(time.Second))
 	fmt.Printf("invoices imported:            %d in %s, over %d accounts\n", n, imported.Round(time.Millisecond), len(accountIDs))
 	fmt.Printf("import rate:                  %.0f invoices/s (%d per call, %d calls in flight)\n", float64(n)/imported.Seconds(), sz.importBatch, sz.importConcurrency)
 	fmt.Printf("baseline (bare SDK starts):   %.0f workflows/s (%d in flight)\n", float64(n)/baseline.Seconds(), sz.baselineConcurrency)

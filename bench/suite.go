@@ -33,7 +33,7 @@ type sizes struct {
 var (
 	fullSizes = sizes{requests: 2000, requestClients: 16, batch: 2000, batchAccounts: 200, bigAccount: 10000,
 		decisions: 200, imported: 10000, apiImportMiB: 64, calls: 30}
-	quickSizes = sizes{requests: 300, requestClients: 16, batch: 500, batchAccounts: 200, bigAccount: 2000,
+	quickSizes = sizes{requests: 200, requestClients: 16, batch: 400, batchAccounts: 200, bigAccount: 2000,
 		decisions: 200, imported: 2000, apiImportMiB: 64, calls: 20}
 )
 
@@ -73,6 +73,7 @@ func runSuite(b benchSetup, sz sizes, paths []string, quick, explain bool) error
 	for _, p := range paths {
 		p = strings.TrimSpace(p)
 		fmt.Printf("\n== path %s ==\n", p)
+		pathBegin := time.Now()
 		var err error
 		switch p {
 		case "1":
@@ -91,6 +92,7 @@ func runSuite(b benchSetup, sz sizes, paths []string, quick, explain bool) error
 		if err != nil {
 			return fmt.Errorf("path %s: %w", p, err)
 		}
+		fmt.Printf("(path %s took %s)\n", p, time.Since(pathBegin).Round(time.Second))
 	}
 	fmt.Printf("\nall paths in %s\n", time.Since(begin).Round(time.Second))
 	return nil
