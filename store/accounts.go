@@ -171,6 +171,9 @@ func (s *Store) AccountsByID(ctx context.Context, ids []string) (map[string]cred
 // registered under number in country (case and spaces aside): a company
 // has one open account.
 func (s *Store) OpenAccountOfCompany(ctx context.Context, country, number string) (credit.Account, error) {
+	// The WHERE's expressions are the index accounts_open_company's
+	// (migration 00012): change them together, or every pre-approval
+	// reads every account.
 	a, err := scanAccount(s.Pool.QueryRow(ctx, `SELECT `+accountColumns+` FROM accounts a
 		WHERE upper(a.country) = upper($1) AND upper(regexp_replace(a.registration_number, '\s', '', 'g')) = upper(regexp_replace($2, '\s', '', 'g'))
 			AND a.status <> 'closed' ORDER BY a.created_at LIMIT 1`, country, number))
