@@ -27,6 +27,8 @@ type bare struct {
 	w   worker.Worker
 	// woke is when each timer workflow's activity ran, by workflow id.
 	woke sync.Map
+	// runs counts the timer batches, each under ids of its own.
+	runs int
 }
 
 func startBare(ctx context.Context, b benchSetup) (*bare, error) {

@@ -30,32 +30,6 @@ func runBatch(b benchSetup, x *bare, sz sizes, t *table, explain bool) error {
 	ctx := context.Background()
 	n := sz.batch
 
-	// The bare SDK: as many timers set for the same second, each then
-	// running one activity, which notes the moment. The moment is as far
-	// as Creditflow's below, so that both have had as long to settle.
-	bareAt := time.Now().Add(batchLead(n)).Truncate(time.Second)
-	_, started, _, err := x.startMany(ctx, n, 16, "bench-timer-", "BenchTimer", bareAt)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("bare timers:              %d workflows started in %s, %s before their moment\n", n, ms(started), ms(time.Until(bareAt)))
-	if time.Now().After(bareAt) {
-		return fmt.Errorf("starting %d timer workflows took past their moment; the machine is too busy", n)
-	}
-	var bareLags []time.Duration
-	if err := waitFor("every bare timer", time.Until(bareAt)+5*time.Minute, func() (bool, error) {
-		bareLags = bareLags[:0]
-		x.woke.Range(func(k, v any) bool {
-			if strings.HasPrefix(k.(string), "bench-timer-") {
-				bareLags = append(bareLags, v.(time.Time).Sub(bareAt))
-			}
-			return true
-		})
-		return len(bareLags) >= n, nil
-	}); err != nil {
-		return err
-	}
-
 	zoneinfo, err := os.MkdirTemp("", "creditflow-bench-zoneinfo-")
 	if err != nil {
 		return err
@@ -141,6 +115,15 @@ func runBatch(b benchSetup, x *bare, sz sizes, t *table, explain bool) error {
 		return fmt.Errorf("%d of %d batch invoices are in the prompt segment; the reminder would not be their first email", prompt, n)
 	}
 
+	// The bare SDK's timers take the wait for 09:00 when it is long enough
+	// (Creditflow's worker only sleeps meanwhile), else they come after.
+	var bareLags []time.Duration
+	if time.Until(at) > batchLead(n)+25*time.Second {
+		bareLags, err = x.timers(ctx, n, at.Add(-3*time.Second))
+		if err != nil {
+			bareLags = nil // too slow to fit: again after
+		}
+	}
 	time.Sleep(time.Until(at.Add(-time.Second)))
 	var profiled func()
 	if b.pprofDir != "" {
@@ -164,6 +147,11 @@ func runBatch(b benchSetup, x *bare, sz sizes, t *table, explain bool) error {
 	}
 	if profiled != nil {
 		profiled()
+	}
+	if bareLags == nil {
+		if bareLags, err = x.timers(ctx, n, time.Time{}); err != nil {
+			return err
+		}
 	}
 	if early := percentile(lags, 0); early < 0 {
 		return fmt.Errorf("a reminder went %s before its moment", ms(-early))
@@ -190,6 +178,40 @@ func signed(d time.Duration) string {
 		return ms(d)
 	}
 	return "+" + ms(d)
+}
+
+// timers sets n bare timers for the same second, batchLead ahead, each
+// then running one activity, which notes the moment, and answers how late
+// each activity ran; an error when they are not all done by doneBy
+// (unless zero).
+func (x *bare) timers(ctx context.Context, n int, doneBy time.Time) ([]time.Duration, error) {
+	x.runs++
+	prefix := fmt.Sprintf("bench-timer-%d-", x.runs)
+	at := time.Now().Add(batchLead(n)).Truncate(time.Second)
+	_, started, _, err := x.startMany(ctx, n, 16, prefix, "BenchTimer", at)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Printf("bare timers:              %d workflows started in %s, %s before their moment\n", n, ms(started), ms(time.Until(at)))
+	if time.Now().After(at) {
+		return nil, fmt.Errorf("starting %d timer workflows took past their moment; the machine is too busy", n)
+	}
+	within := time.Until(at) + 5*time.Minute
+	if !doneBy.IsZero() {
+		within = time.Until(doneBy)
+	}
+	var lags []time.Duration
+	err = waitFor("every bare timer", within, func() (bool, error) {
+		lags = lags[:0]
+		x.woke.Range(func(k, v any) bool {
+			if strings.HasPrefix(k.(string), prefix) {
+				lags = append(lags, v.(time.Time).Sub(at))
+			}
+			return true
+		})
+		return len(lags) >= n, nil
+	})
+	return lags, err
 }
 
 // batchLead is how far ahead, at least, the batch's moment is set: time

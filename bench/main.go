@@ -432,10 +432,8 @@ func postImport(ctx context.Context, baseURL, token string, body []byte) error {
 	return nil
 }
 
-// benchAccounts makes n active accounts with room for every invoice. An
-// ERP sync brings the invoices of many customers; an account's exposure is
-// summed over its open invoices, so a single account with 10,000 open ones
-// measures that sum more than the import (see -accounts 1).
+// benchAccounts makes n active accounts with room for every invoice: an
+// ERP sync brings the invoices of many customers.
 func benchAccounts(ctx context.Context, st *store.Store, n int) ([]string, error) {
 	ids := make([]string, max(n, 1))
 	for k := range ids {
