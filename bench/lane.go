@@ -123,15 +123,15 @@ func runLane(b benchSetup, n, batch, accounts, concurrency int, explain bool) er
 		ratio(busy.decided[0], quiet.median(quiet.decided)), ratio(slices.Max(busy.decided), quiet.median(quiet.decided)),
 		ratio(busy.paid[0], quiet.median(quiet.paid)), ratio(slices.Max(busy.paid), quiet.median(quiet.paid)))
 	if explain {
-		return timeline(ctx, s.temporal, workflows.CreditRequestWorkflowID(worst))
+		return timeline(ctx, s.temporal, "the slowest pre-approval", workflows.CreditRequestWorkflowID(worst))
 	}
 	return nil
 }
 
 // timeline prints where a request's time went: each event of its history
 // from its start, and the task queue it ran on.
-func timeline(ctx context.Context, tc client.Client, workflowID string) error {
-	fmt.Printf("\nthe slowest pre-approval, %s:\n", workflowID)
+func timeline(ctx context.Context, tc client.Client, what, workflowID string) error {
+	fmt.Printf("\n%s, %s:\n", what, workflowID)
 	history := tc.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	var first time.Time
 	for history.HasNext() {
@@ -143,7 +143,11 @@ func timeline(ctx context.Context, tc client.Client, workflowID string) error {
 		if first.IsZero() {
 			first = at
 		}
-		fmt.Printf("  +%-9s %s\n", at.Sub(first).Round(time.Millisecond), e.GetEventType())
+		detail := ""
+		if t := e.GetTimerStartedEventAttributes(); t != nil {
+			detail = "for " + t.GetStartToFireTimeout().AsDuration().String()
+		}
+		fmt.Printf("  +%-9s %s %s %s\n", at.Sub(first).Round(time.Millisecond), at.UTC().Format("15:04:05.000"), e.GetEventType(), detail)
 	}
 	return nil
 }
@@ -162,16 +166,7 @@ func (p *probes) median(d []time.Duration) time.Duration {
 	return s[len(s)/2]
 }
 
-func ms(d time.Duration) string { return d.Round(time.Millisecond).String() }
-
 func ratio(a, b time.Duration) float64 { return a.Seconds() / b.Seconds() }
-
-// planned counts the invoices whose workflow has taken its first step.
-func planned(ctx context.Context, st *store.Store) int {
-	var done int
-	_ = st.Pool.QueryRow(ctx, `SELECT count(*) FROM invoices WHERE segment <> ''`).Scan(&done)
-	return done
-}
 
 // people are a sales rep filing pre-approvals and an analyst recording
 // payments, each on their own probe.

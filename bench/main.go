@@ -1,13 +1,21 @@
-// Command bench measures the invoice import against a local Temporal dev
-// server and Postgres, beside a baseline taken in the same run: the rate at
-// which the bare SDK client starts empty workflows on the same server.
+// Command bench measures Creditflow's hot paths against a local Temporal
+// dev server and Postgres, each beside a baseline taken in the same run:
+// the bare Temporal SDK doing the equivalent on a dev server of its own.
 // These machines are noisy; the ratio of the two is the number to watch.
 //
-//	./scripts/bench            # 10,000 invoices
-//	./scripts/bench -n 2000    # a quicker look
+//	./scripts/bench                # every path, full size (10-15 minutes)
+//	./scripts/bench -quick         # every path, smaller (under 5 minutes)
+//	./scripts/bench -only 3,5      # some of them
+//	./scripts/bench -pprof DIR     # and CPU profiles of the worker and the API, per path
+//	./scripts/bench -lane          # people's waits during an import (lane.go)
 //
-// It runs the real binary (`creditflow worker` and `creditflow api` as
-// separate processes), so the worker's peak memory is its own.
+// The paths (numbered as in issue 11): 1 credit requests through the API,
+// 2 the 09:00 batch of reminders, 3 a big account, 4 memory (the invoice
+// import's rate and the worker's peak, the API during a 64 MiB import),
+// 5 decisions under load. Each runs on a fresh dev server and database,
+// with the real binary (`creditflow worker` and `creditflow api` as
+// separate processes, so that each one's memory is its own) and the
+// fake SendGrid of the tests.
 package main
 
 import (
@@ -18,11 +26,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,38 +41,57 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/creditflow/creditflow/store"
+	"github.com/creditflow/creditflow/testenv"
 )
 
 func main() {
-	n := flag.Int("n", 10000, "invoices to import (and empty workflows to start for the baseline)")
+	quick := flag.Bool("quick", false, "every path at a smaller size, in under 5 minutes")
+	only := flag.String("only", "3,1,5,2,4", "the paths to measure, in this order (1 requests, 2 09:00 batch, 3 big account, 4 memory, 5 decisions)")
+	pprofDir := flag.String("pprof", "", "save CPU profiles of the worker and the API during each path in this directory (CREDITFLOW_PPROF_ADDR)")
+	pprofSeconds := flag.Int("pprof-seconds", 15, "with -pprof: the length of each CPU profile, from the start of a path's measurement")
+	n := flag.Int("n", 0, "path 4 (and -lane): invoices to import (and empty workflows to start for the baseline); default 10,000, -quick 2,000, -lane 5,000")
 	batch := flag.Int("batch", 1000, "invoices per import call")
-	accounts := flag.Int("accounts", 100, "customer accounts the invoices are spread over")
+	accounts := flag.Int("accounts", 100, "path 4: customer accounts the invoices are spread over")
 	concurrency := flag.Int("concurrency", 4, "import calls in flight at once")
-	baselineConcurrency := flag.Int("baseline-concurrency", 32, "workflow starts in flight at once for the baseline")
+	baselineConcurrency := flag.Int("baseline-concurrency", 32, "path 4: workflow starts in flight at once for the baseline")
 	lane := flag.Bool("lane", false, "measure people's waits instead: a pre-approval's decision and a payment's answer, quiet and during an import of -n invoices (default 5,000 in this mode)")
-	explain := flag.Bool("explain", false, "with -lane: print the history of the slowest pre-approval, event by event")
+	explain := flag.Bool("explain", false, "print the history of the slowest pre-approval (-lane) or reminder (path 2), event by event")
 	binary := flag.String("creditflow", "", "the creditflow binary to measure (default .bin/creditflow), e.g. one built from another commit")
 	var dynamicConfig multiFlag
 	flag.Var(&dynamicConfig, "dynamic-config", "a dev server dynamic config value KEY=VALUE (repeatable), e.g. matching.useNewMatcher=true")
 	flag.Parse()
 	root, _ := os.Getwd()
-	b := benchSetup{bin: filepath.Join(root, ".bin"), creditflow: *binary, dynamicConfig: dynamicConfig}
+	b := benchSetup{bin: filepath.Join(root, ".bin"), creditflow: *binary, dynamicConfig: dynamicConfig,
+		pprofDir: *pprofDir, pprofSeconds: *pprofSeconds}
 	if b.creditflow == "" {
 		b.creditflow = filepath.Join(b.bin, "creditflow")
 	}
+	if b.pprofDir != "" {
+		if err := os.MkdirAll(b.pprofDir, 0o755); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+	}
 	var err error
 	if *lane {
-		nSet := false
-		flag.Visit(func(f *flag.Flag) { nSet = nSet || f.Name == "n" })
-		if !nSet {
+		if *n == 0 {
 			*n = 5000
 		}
 		err = runLane(b, *n, *batch, *accounts, *concurrency, *explain)
 	} else {
-		err = run(b, *n, *batch, *accounts, *concurrency, *baselineConcurrency)
+		sz := fullSizes
+		if *quick {
+			sz = quickSizes
+		}
+		if *n != 0 {
+			sz.imported = *n
+		}
+		sz.importBatch, sz.importAccounts, sz.importConcurrency, sz.baselineConcurrency = *batch, *accounts, *concurrency, *baselineConcurrency
+		err = runSuite(b, sz, strings.Split(*only, ","), *quick, *explain)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -71,11 +100,14 @@ func main() {
 }
 
 // benchSetup says what runs: where the pinned Temporal CLI is, which
-// creditflow binary, and the dev server's extra dynamic config.
+// creditflow binary, the dev server's extra dynamic config, and whether
+// to profile.
 type benchSetup struct {
 	bin           string
 	creditflow    string
 	dynamicConfig []string
+	pprofDir      string
+	pprofSeconds  int
 }
 
 type multiFlag []string
@@ -83,15 +115,19 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
-// stack is Temporal, a fresh Postgres database, and Creditflow's worker
-// and API as processes of their own.
+// stack is Temporal, a fresh Postgres database, the fake SendGrid, and
+// Creditflow's worker and API as processes of their own.
 type stack struct {
 	temporal client.Client
 	st       *store.Store
+	sendGrid *testenv.FakeSendGrid
 	apiURL   string
 	env      []string
 	worker   *exec.Cmd
-	cleanup  []func()
+	api      *exec.Cmd
+	// pprof is each process's profiler address, with -pprof.
+	pprof   map[string]string
+	cleanup []func()
 }
 
 func (s *stack) close() {
@@ -106,8 +142,10 @@ func (s *stack) token(b benchSetup, email, role string) (string, error) {
 	return strings.TrimSpace(out), err
 }
 
-func startStack(ctx context.Context, b benchSetup) (*stack, error) {
-	s := &stack{}
+// startStack starts everything a path measures; workerEnv is added to
+// the worker's environment (the 09:00 batch's time zone).
+func startStack(ctx context.Context, b benchSetup, workerEnv ...string) (*stack, error) {
+	s := &stack{pprof: map[string]string{}}
 	// Temporal: the pinned CLI's dev server, in memory.
 	dev, err := startDevServer(ctx, b.bin, b.dynamicConfig...)
 	if err != nil {
@@ -128,6 +166,9 @@ func startStack(ctx context.Context, b benchSetup) (*stack, error) {
 		return s, err
 	}
 	s.cleanup = append(s.cleanup, s.st.Close)
+	var stopSendGrid func()
+	s.sendGrid, stopSendGrid = testenv.StartFakeSendGrid()
+	s.cleanup = append(s.cleanup, stopSendGrid)
 
 	// Creditflow: worker and API as their own processes.
 	apiAddr := freeAddr()
@@ -137,27 +178,78 @@ func startStack(ctx context.Context, b benchSetup) (*stack, error) {
 		"TEMPORAL_ADDRESS="+dev.FrontendHostPort(),
 		"TEMPORAL_TASK_QUEUE=creditflow-bench",
 		"CREDITFLOW_HTTP_ADDR="+apiAddr,
-		"SENDGRID_API_KEY=",
+		"SENDGRID_API_KEY=SG.bench",
+		"SENDGRID_API_HOST="+s.sendGrid.URL,
+		"CREDITFLOW_METRICS_ADDR=",
+		"CREDITFLOW_PPROF_ADDR=",
 	)
-	if s.worker, err = start(s.env, b.creditflow, "worker"); err != nil {
+	withProfiler := func(name string, env []string) []string {
+		if b.pprofDir == "" {
+			return env
+		}
+		s.pprof[name] = freeAddr()
+		return append(slices.Clone(env), "CREDITFLOW_PPROF_ADDR="+s.pprof[name])
+	}
+	if s.worker, err = start(withProfiler("worker", append(slices.Clone(s.env), workerEnv...)), b.creditflow, "worker"); err != nil {
 		return s, err
 	}
 	s.cleanup = append(s.cleanup, func() { stop(s.worker) })
-	api, err := start(s.env, b.creditflow, "api")
-	if err != nil {
+	if s.api, err = start(withProfiler("api", s.env), b.creditflow, "api"); err != nil {
 		return s, err
 	}
-	s.cleanup = append(s.cleanup, func() { stop(api) })
+	s.cleanup = append(s.cleanup, func() { stop(s.api) })
 	return s, waitReady(s.apiURL + "/readyz")
 }
 
-func run(b benchSetup, n, batch, accounts, concurrency, baselineConcurrency int) error {
+// profile saves CPU profiles of the worker and the API, taken from now
+// for -pprof-seconds, as DIR/<path>-<process>.pprof. Wait for it with the
+// answer.
+func (s *stack) profile(b benchSetup, path string) (wait func()) {
+	var wg sync.WaitGroup
+	for name, addr := range s.pprof {
+		wg.Go(func() {
+			url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, b.pprofSeconds)
+			file := filepath.Join(b.pprofDir, path+"-"+name+".pprof")
+			if err := saveURL(url, file); err != nil {
+				fmt.Fprintf(os.Stderr, "bench: profile of the %s: %v\n", name, err)
+			}
+		})
+	}
+	return wg.Wait
+}
+
+func saveURL(url, file string) error {
+	resp, err := http.Get(url)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s answered %d", url, resp.StatusCode)
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// runMemory is path 4: the invoice import (its rate against the bare SDK
+// starting as many empty workflows, and the worker's peak memory with
+// every invoice workflow open), then the API's memory while it reads a
+// 64 MiB import.
+func runMemory(b benchSetup, sz sizes, t *table) error {
 	ctx := context.Background()
+	n := sz.imported
 
 	// Baseline: the bare SDK client starting empty workflows (no worker
 	// needs to run them for a start to count), on a dev server of its own,
 	// so that both measurements begin with an empty server.
-	baseline, err := baselineRate(ctx, b.bin, n, baselineConcurrency)
+	baseline, err := baselineRate(ctx, b.bin, n, sz.baselineConcurrency)
 	if err != nil {
 		return err
 	}
@@ -171,12 +263,17 @@ func run(b benchSetup, n, batch, accounts, concurrency, baselineConcurrency int)
 	if err != nil {
 		return err
 	}
-	accountIDs, err := benchAccounts(ctx, s.st, accounts)
+	accountIDs, err := benchAccounts(ctx, s.st, sz.importAccounts)
 	if err != nil {
 		return err
 	}
 
-	imported, err := importInvoices(ctx, s.apiURL, token, accountIDs, n, batch, concurrency)
+	var profiled func()
+	if b.pprofDir != "" {
+		profiled = s.profile(b, "4-import")
+	}
+	settleBegin := time.Now()
+	imported, err := importInvoices(ctx, s.apiURL, token, accountIDs, n, sz.importBatch, sz.importConcurrency)
 	if err != nil {
 		return err
 	}
@@ -188,14 +285,32 @@ func run(b benchSetup, n, batch, accounts, concurrency, baselineConcurrency int)
 	if err != nil {
 		return err
 	}
-
+	if profiled != nil {
+		profiled()
+		if err := saveURL("http://"+s.pprof["worker"]+"/debug/pprof/heap", filepath.Join(b.pprofDir, "4-worker-heap.pprof")); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("(imported, planned and settled in %s)\n", time.Since(settleBegin).Round(time.Second))
 	fmt.Printf("invoices imported:            %d in %s, over %d accounts\n", n, imported.Round(time.Millisecond), len(accountIDs))
-	fmt.Printf("import rate:                  %.0f invoices/s (%d per call, %d calls in flight)\n", float64(n)/imported.Seconds(), batch, concurrency)
-	fmt.Printf("baseline (bare SDK starts):   %.0f workflows/s (%d in flight)\n", float64(n)/baseline.Seconds(), baselineConcurrency)
+	fmt.Printf("import rate:                  %.0f invoices/s (%d per call, %d calls in flight)\n", float64(n)/imported.Seconds(), sz.importBatch, sz.importConcurrency)
+	fmt.Printf("baseline (bare SDK starts):   %.0f workflows/s (%d in flight)\n", float64(n)/baseline.Seconds(), sz.baselineConcurrency)
 	fmt.Printf("ratio import/baseline:        %.2f (aim: at least 0.80)\n", baseline.Seconds()/imported.Seconds())
-	fmt.Printf("worker peak memory (VmHWM):   %.0f MB with %d invoice workflows open (aim: under 250 MB)\n", float64(peak)/(1<<20), n)
+	fmt.Printf("worker peak memory (VmHWM):   %.0f MB with %d invoice workflows open (aim: under 250 MB)\n", mb(peak), n)
+	t.add("4 memory", fmt.Sprintf("import of %d invoices (rate)", n), fmt.Sprintf("%.0f/s", float64(n)/imported.Seconds()),
+		fmt.Sprintf("%.0f starts/s", float64(n)/baseline.Seconds()), fmt.Sprintf("%.2f", baseline.Seconds()/imported.Seconds()), "≥ 0.8")
+	t.add("4 memory", fmt.Sprintf("worker peak RSS, %d invoice workflows open", n), fmt.Sprintf("%.0f MB", mb(peak)), "", "", "< 250 MB")
+
+	apiPeak, err := apiImportMemory(ctx, s, token, sz.apiImportMiB)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("API peak memory (VmRSS):      %.0f MB while reading a %d MiB import (aim: under 300 MB)\n", mb(apiPeak), sz.apiImportMiB)
+	t.add("4 memory", fmt.Sprintf("API peak RSS during a %d MiB import", sz.apiImportMiB), fmt.Sprintf("%.0f MB", mb(apiPeak)), "", "", "< 300 MB")
 	return nil
 }
+
+func mb(bytes int64) float64 { return float64(bytes) / (1 << 20) }
 
 func startDevServer(ctx context.Context, bin string, dynamicConfig ...string) (*testsuite.DevServer, error) {
 	var extra []string
@@ -205,9 +320,12 @@ func startDevServer(ctx context.Context, bin string, dynamicConfig ...string) (*
 	dev, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
 		ExistingPath: filepath.Join(bin, "temporal"),
 		LogLevel:     "error",
-		Stdout:       io.Discard,
-		Stderr:       os.Stderr,
-		ExtraArgs:    extra,
+		// The SDK's own log (dev server starting, workers polling) is not
+		// the benchmark's.
+		ClientOptions: &client.Options{Logger: sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler))},
+		Stdout:        io.Discard,
+		Stderr:        os.Stderr,
+		ExtraArgs:     extra,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start the Temporal dev server: %w", err)
@@ -314,10 +432,8 @@ func postImport(ctx context.Context, baseURL, token string, body []byte) error {
 	return nil
 }
 
-// benchAccounts makes n active accounts with room for every invoice. An
-// ERP sync brings the invoices of many customers; an account's exposure is
-// summed over its open invoices, so a single account with 10,000 open ones
-// measures that sum more than the import (see -accounts 1).
+// benchAccounts makes n active accounts with room for every invoice: an
+// ERP sync brings the invoices of many customers.
 func benchAccounts(ctx context.Context, st *store.Store, n int) ([]string, error) {
 	ids := make([]string, max(n, 1))
 	for k := range ids {
@@ -343,20 +459,6 @@ func settle(ctx context.Context, st *store.Store, n int) {
 		time.Sleep(500 * time.Millisecond)
 	}
 	time.Sleep(2 * time.Second)
-}
-
-func peakRSS(pid int) (int64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			return kb * 1024, err
-		}
-	}
-	return 0, fmt.Errorf("no VmHWM for pid %d", pid)
 }
 
 func start(env []string, name string, args ...string) (*exec.Cmd, error) {

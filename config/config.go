@@ -47,6 +47,11 @@ type Config struct {
 	// to whoever sends it as a bearer token. Unset: the API's address does
 	// not serve /metrics (it would tell anyone about the business).
 	MetricsToken string
+	// PprofAddr is where a process serves Go's profiler (net/http/pprof),
+	// on a listener of its own, never the API's; unset: nowhere. It
+	// shows the process's insides (and costs CPU while profiling), so it
+	// belongs on a loopback or private address.
+	PprofAddr string
 
 	SendGridAPIKey  string
 	SendGridAPIHost string
@@ -129,6 +134,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		HTTPAddr:          get("CREDITFLOW_HTTP_ADDR", DefaultHTTPAddr),
 		MetricsAddr:       get("CREDITFLOW_METRICS_ADDR", ""),
 		MetricsToken:      get("CREDITFLOW_METRICS_TOKEN", ""),
+		PprofAddr:         get("CREDITFLOW_PPROF_ADDR", ""),
 		SendGridAPIKey:    get("SENDGRID_API_KEY", ""),
 		SendGridAPIHost:   get("SENDGRID_API_HOST", DefaultSendGridAPIHost),
 		MailFrom:          get("CREDITFLOW_MAIL_FROM", DefaultMailFrom),
@@ -154,6 +160,12 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if c.MetricsAddr != "" && !strings.Contains(c.MetricsAddr, ":") {
 		return c, fmt.Errorf("CREDITFLOW_METRICS_ADDR: want [host]:port, got %q", c.MetricsAddr)
+	}
+	if c.PprofAddr != "" && !strings.Contains(c.PprofAddr, ":") {
+		return c, fmt.Errorf("CREDITFLOW_PPROF_ADDR: want [host]:port, got %q", c.PprofAddr)
+	}
+	if c.PprofAddr != "" && (c.PprofAddr == c.HTTPAddr || c.PprofAddr == c.MetricsAddr) {
+		return c, fmt.Errorf("CREDITFLOW_PPROF_ADDR: %s is already the API's or the metrics' address; the profiler needs one of its own", c.PprofAddr)
 	}
 	if u, err := url.Parse(c.SendGridAPIHost); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return c, fmt.Errorf("SENDGRID_API_HOST: want an http(s) URL, got %q", c.SendGridAPIHost)

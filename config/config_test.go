@@ -43,6 +43,7 @@ func TestBadValuesNameTheirVariable(t *testing.T) {
 		"CREDITFLOW_LINK_SECRET":              "short",
 		"CREDITFLOW_DIGEST_TZ":                "Europe/Atlantis",
 		"CREDITFLOW_IMPORT_STARTS_PER_SECOND": "0",
+		"CREDITFLOW_PPROF_ADDR":               "6060",
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := Load(env(map[string]string{name: value}))
@@ -100,4 +101,14 @@ func TestDigestZoneAndBaseURL(t *testing.T) {
 
 	_, err = Load(env(map[string]string{"CREDITFLOW_DIGEST_TZ": "Local"}))
 	require.ErrorContains(t, err, "CREDITFLOW_DIGEST_TZ", "the server's zone is not a setting anyone can read")
+}
+
+// The profiler never shares the API's listener: what it shows (goroutine
+// stacks, heap) is nobody's business outside the company.
+func TestProfilerNeedsAnAddressOfItsOwn(t *testing.T) {
+	_, err := Load(env(map[string]string{"CREDITFLOW_HTTP_ADDR": "127.0.0.1:8080", "CREDITFLOW_PPROF_ADDR": "127.0.0.1:8080"}))
+	require.ErrorContains(t, err, "CREDITFLOW_PPROF_ADDR")
+	c, err := Load(env(map[string]string{"CREDITFLOW_PPROF_ADDR": "127.0.0.1:6060"}))
+	require.NoError(t, err)
+	require.Equal(t, "127.0.0.1:6060", c.PprofAddr)
 }

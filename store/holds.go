@@ -32,8 +32,11 @@ func settle(ctx context.Context, tx pgx.Tx, invoiceID, key string) (Settlement, 
 // invoice no longer owed, or exposure back within the limit. When none is
 // left, the account is active again.
 func releaseCleared(ctx context.Context, tx pgx.Tx, accountID, key string) (bool, error) {
-	// Serialise hold changes of one account.
-	if _, err := tx.Exec(ctx, `SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE`, accountID); err != nil {
+	// Serialise hold changes of one account. NO KEY UPDATE, as the
+	// exposure trigger takes: a FOR UPDATE would wait on an import still
+	// inserting this account's invoices (their key share) while the import
+	// waited on this lock to add their exposure: a deadlock.
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM accounts WHERE id = $1 FOR NO KEY UPDATE`, accountID); err != nil {
 		return false, err
 	}
 	a, err := accountByID(ctx, tx, accountID)
@@ -82,7 +85,7 @@ func (s *Store) PlaceHold(ctx context.Context, key, accountID, invoiceID, cause,
 // (a person's email, or "creditflow").
 func placeHold(ctx context.Context, tx pgx.Tx, key, accountID, invoiceID, cause, summary, actor string) (bool, error) {
 	var status string
-	if err := tx.QueryRow(ctx, `SELECT status FROM accounts WHERE id = $1 FOR UPDATE`, accountID).Scan(&status); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT status FROM accounts WHERE id = $1 FOR NO KEY UPDATE`, accountID).Scan(&status); err != nil {
 		return false, fmt.Errorf("hold %s: %w", accountID, err)
 	}
 	var putOnHold bool

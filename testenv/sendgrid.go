@@ -34,6 +34,9 @@ type SentMail struct {
 	ReplyTo struct {
 		Email string `json:"email"`
 	} `json:"reply_to"`
+	// AcceptedAt is when the fake accepted it (the benchmark times the
+	// 09:00 batch by it).
+	AcceptedAt time.Time `json:"-"`
 }
 
 // Event is what SendGrid's Event Webhook posts about this message: our
@@ -130,11 +133,18 @@ const invalidAddress = `{"errors":[{"message":"Does not contain a valid address.
 
 // NewFakeSendGrid starts the fake for the test's duration.
 func NewFakeSendGrid(t testing.TB) *FakeSendGrid {
-	f := &FakeSendGrid{}
-	srv := httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(srv.Close)
-	f.URL = srv.URL
+	f, stop := StartFakeSendGrid()
+	t.Cleanup(stop)
 	return f
+}
+
+// StartFakeSendGrid starts the fake until stop, outside a test (the
+// benchmark).
+func StartFakeSendGrid() (f *FakeSendGrid, stop func()) {
+	f = &FakeSendGrid{}
+	srv := httptest.NewServer(http.HandlerFunc(f.serve))
+	f.URL = srv.URL
+	return f, srv.Close
 }
 
 func (f *FakeSendGrid) serve(w http.ResponseWriter, r *http.Request) {
@@ -181,6 +191,7 @@ func (f *FakeSendGrid) serve(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte(scriptedFailure))
 		return
 	}
+	m.AcceptedAt = time.Now()
 	f.accepted = append(f.accepted, m)
 	w.WriteHeader(http.StatusAccepted)
 }

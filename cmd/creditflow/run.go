@@ -126,6 +126,9 @@ func run(ctx context.Context, parts ...func(context.Context, *service) error) er
 	if cfg.MetricsAddr != "" {
 		g.Go(func() error { return serveMetrics(ctx, svc) })
 	}
+	if cfg.PprofAddr != "" {
+		g.Go(func() error { return serveProfiler(ctx, svc) })
+	}
 	for _, part := range parts {
 		g.Go(func() error { return part(ctx, svc) })
 	}
