@@ -100,7 +100,7 @@ func TestPreApprovalFromRequestToDecisionEmail(t *testing.T) {
 		"account_id": r.AccountID,
 	}, mail.CustomArgs)
 	require.Equal(t, "Bearer SG.test-key", mail.Authorization)
-	require.Contains(t, mail.Text(), "a personal guarantee")
+	require.Contains(t, mail.Text(), "  - the personal guarantee")
 	require.Contains(t, mail.Text(), "EUR 40,000.00")
 	require.Contains(t, mail.Subject, "Approved with conditions")
 
