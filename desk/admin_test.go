@@ -180,12 +180,14 @@ func TestAdminReadsTheOutbox(t *testing.T) {
 	b.seePage("Outbox")
 	b.run("choose a kind", chromedp.SetValue(fieldLabelled("Kind"), "request_received"))
 	b.press("Filter")
+	b.atAddress("kind=request_received")
 	b.see("request received")
 	b.see("sent 20")
 	b.screenshot("admin-outbox")
 
 	b.run("choose another kind", chromedp.SetValue(fieldLabelled("Kind"), "weekly_digest"))
 	b.press("Filter")
+	b.atAddress("kind=weekly_digest")
 	b.see("No emails match these filters.")
 }
 

@@ -155,3 +155,23 @@ func (b *browser) screenshot(name string) {
 	require.NoError(b.t, os.MkdirAll("../docs/screenshots", 0o755))
 	require.NoError(b.t, os.WriteFile(filepath.Join("../docs/screenshots", name+".png"), png, 0o644))
 }
+
+// atAddress waits until the window's address contains part: a form sent
+// with GET has brought its page, not just started to.
+func (b *browser) atAddress(part string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 15*time.Second)
+	defer cancel()
+	for {
+		at, err := chromedp.Run(ctx, chromedp.Location())
+		if err == nil && strings.Contains(at, part) {
+			b.run("the page at "+at+" loaded", chromedp.WaitReady("body"))
+			return
+		}
+		select {
+		case <-ctx.Done():
+			b.t.Fatalf("the window never came to an address with %q; it is at %s", part, at)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
