@@ -192,6 +192,7 @@ const (
 	EmailKindReviewEscalation  EmailKind = "review_escalation"
 	EmailKindReviewReminder    EmailKind = "review_reminder"
 	EmailKindSalesEscalation   EmailKind = "sales_escalation"
+	EmailKindSignIn            EmailKind = "sign_in"
 	EmailKindWeeklyDigest      EmailKind = "weekly_digest"
 )
 
@@ -233,6 +234,8 @@ func (e EmailKind) Valid() bool {
 	case EmailKindReviewReminder:
 		return true
 	case EmailKindSalesEscalation:
+		return true
+	case EmailKindSignIn:
 		return true
 	case EmailKindWeeklyDigest:
 		return true

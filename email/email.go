@@ -48,7 +48,7 @@ const (
 var Kinds = []string{KindRequestReceived, KindRequestDecided, KindReviewReminder, KindReviewEscalation,
 	KindCourtesyNotice, KindInvoiceReminder, KindFinalNotice, KindSalesEscalation, KindEscalationOverdue,
 	KindCreditHold, KindHoldReleased, KindPaymentReceived, KindDisputeOpened, KindContactMissing,
-	KindWeeklyDigest, KindCustomerReplied, KindConditionsPending, KindApprovalLapsed, KindComplaintOpened}
+	KindWeeklyDigest, KindCustomerReplied, KindConditionsPending, KindApprovalLapsed, KindComplaintOpened, KindSignIn}
 
 // Message is one rendered email.
 type Message struct {

@@ -89,4 +89,17 @@ func TestDevSaysWhereTheDeskIsAndLogsTheSignInLink(t *testing.T) {
 	resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Contains(t, string(page), "Sign in as rep@example.com")
+
+	// The outbox command it printed answers with that email.
+	printed := regexp.MustCompile(`curl -s '([^']+/api/v1/emails\?kind=sign_in[^']*)' -H 'Authorization: Bearer ([^']+)'`).FindStringSubmatch(stdout.String())
+	require.NotNil(t, printed, stdout.String())
+	req, err := http.NewRequest(http.MethodGet, printed[1], nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+printed[2])
+	resp, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	outbox, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(outbox))
+	require.Contains(t, string(outbox), `"kind":"sign_in"`)
 }
