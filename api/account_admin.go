@@ -66,7 +66,7 @@ func (h handlers) ChangeAccount(ctx context.Context, req ChangeAccountRequestObj
 	if c.Close && a.Status == credit.AccountProspect {
 		return nil, conflict("a prospect has no account to close: withdraw its request")
 	}
-	if _, err := h.Store.ChangeAccount(ctx, a.ID, u.Email, c); err != nil {
+	if err := h.Store.ChangeAccount(ctx, a.ID, u.Email, c); err != nil {
 		return nil, err
 	}
 	if c.BillingEmail != nil {

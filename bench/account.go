@@ -21,12 +21,8 @@ const followed = 10
 
 func runBigAccount(b benchSetup, sz sizes, t *table) error {
 	ctx := context.Background()
-	s, err := startStack(ctx, b)
+	s, admin, err := startStackAs(ctx, b, "bench@example.com", "admin")
 	defer s.close()
-	if err != nil {
-		return err
-	}
-	admin, err := s.token(b, "bench@example.com", "admin")
 	if err != nil {
 		return err
 	}

@@ -38,12 +38,8 @@ func runBatch(b benchSetup, x *bare, sz sizes, t *table, explain bool) error {
 	if err := os.MkdirAll(filepath.Join(zoneinfo, filepath.Dir(batchZone)), 0o755); err != nil {
 		return err
 	}
-	s, err := startStack(ctx, b, "ZONEINFO="+zoneinfo)
+	s, admin, err := startStackAs(ctx, b, "bench@example.com", "admin", "ZONEINFO="+zoneinfo)
 	defer s.close()
-	if err != nil {
-		return err
-	}
-	admin, err := s.token(b, "bench@example.com", "admin")
 	if err != nil {
 		return err
 	}

@@ -30,12 +30,8 @@ import (
 
 func runLane(b benchSetup, n, batch, accounts, concurrency int, explain bool) error {
 	ctx := context.Background()
-	s, err := startStack(ctx, b)
+	s, admin, err := startStackAs(ctx, b, "bench@example.com", "admin")
 	defer s.close()
-	if err != nil {
-		return err
-	}
-	admin, err := s.token(b, "bench@example.com", "admin")
 	if err != nil {
 		return err
 	}

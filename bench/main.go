@@ -142,6 +142,16 @@ func (s *stack) token(b benchSetup, email, role string) (string, error) {
 	return strings.TrimSpace(out), err
 }
 
+// startStackAs is startStack with a first user, whose token it answers.
+func startStackAs(ctx context.Context, b benchSetup, email, role string, workerEnv ...string) (*stack, string, error) {
+	s, err := startStack(ctx, b, workerEnv...)
+	if err != nil {
+		return s, "", err
+	}
+	token, err := s.token(b, email, role)
+	return s, token, err
+}
+
 // startStack starts everything a path measures; workerEnv is added to
 // the worker's environment (the 09:00 batch's time zone).
 func startStack(ctx context.Context, b benchSetup, workerEnv ...string) (*stack, error) {
@@ -254,12 +264,8 @@ func runMemory(b benchSetup, sz sizes, t *table) error {
 		return err
 	}
 
-	s, err := startStack(ctx, b)
+	s, token, err := startStackAs(ctx, b, "bench@example.com", "admin")
 	defer s.close()
-	if err != nil {
-		return err
-	}
-	token, err := s.token(b, "bench@example.com", "admin")
 	if err != nil {
 		return err
 	}

@@ -72,12 +72,8 @@ func runRequests(b benchSetup, x *bare, sz sizes, t *table) error {
 	}
 	bareDone := time.Since(bareBegin)
 
-	s, err := startStack(ctx, b)
+	s, rep, err := startStackAs(ctx, b, "rep@example.com", "sales")
 	defer s.close()
-	if err != nil {
-		return err
-	}
-	rep, err := s.token(b, "rep@example.com", "sales")
 	if err != nil {
 		return err
 	}
@@ -131,12 +127,8 @@ func runRequests(b benchSetup, x *bare, sz sizes, t *table) error {
 // 409, and the request ends as the 200 said.
 func runDecisions(b benchSetup, sz sizes, t *table) error {
 	ctx := context.Background()
-	s, err := startStack(ctx, b)
+	s, rep, err := startStackAs(ctx, b, "rep@example.com", "sales")
 	defer s.close()
-	if err != nil {
-		return err
-	}
-	rep, err := s.token(b, "rep@example.com", "sales")
 	if err != nil {
 		return err
 	}

@@ -112,15 +112,14 @@ type AccountChange struct {
 }
 
 // ChangeAccount applies a change and writes it on the timeline, by whom,
-// in one transaction; it answers the account as it was before.
-func (s *Store) ChangeAccount(ctx context.Context, id, by string, c AccountChange) (credit.Account, error) {
-	var before credit.Account
-	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+// in one transaction.
+func (s *Store) ChangeAccount(ctx context.Context, id, by string, c AccountChange) error {
+	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE`, id); err != nil {
 			return err
 		}
-		var err error
-		if before, err = accountByID(ctx, tx, id); err != nil {
+		before, err := accountByID(ctx, tx, id)
+		if err != nil {
 			return err
 		}
 		var what []string
@@ -168,7 +167,6 @@ func (s *Store) ChangeAccount(ctx context.Context, id, by string, c AccountChang
 		return addTimeline(ctx, tx, id, NewID("chg"), credit.TimelineEntry{
 			Kind: "account_changed", Actor: by, Summary: "Changed by " + by + ": " + strings.Join(what, "; "), Ref: id})
 	})
-	return before, err
 }
 
 // FailedCustomerEmail is a customer email that did not reach its customer.

@@ -39,28 +39,20 @@ func openConditions(cs []Condition, at time.Time) []Condition {
 	return out
 }
 
-func (cr *creditRequest) pending() []Condition {
-	if cr.Decision == nil {
-		return nil
-	}
-	var out []Condition
-	for _, c := range cr.Decision.Conditions {
-		if c.Status == ConditionPending {
-			out = append(out, c)
-		}
-	}
-	return out
-}
+func (cr *creditRequest) pending() []Condition { return cr.conditionsIn(ConditionPending) }
 
 func (cr *creditRequest) pendingConditions() int { return len(cr.pending()) }
 
-func (cr *creditRequest) lapsed() []Condition {
+func (cr *creditRequest) lapsed() []Condition { return cr.conditionsIn(ConditionLapsed) }
+
+// conditionsIn lists the approval's conditions with this status.
+func (cr *creditRequest) conditionsIn(status string) []Condition {
 	if cr.Decision == nil {
 		return nil
 	}
 	var out []Condition
 	for _, c := range cr.Decision.Conditions {
-		if c.Status == ConditionLapsed {
+		if c.Status == status {
 			out = append(out, c)
 		}
 	}
