@@ -75,7 +75,7 @@ func (a *Activities) ResendToNewContact(ctx context.Context, in workflows.Contac
 		m := email.Message{Key: e.Key, Kind: f.Kind, From: a.From, To: []string{in.Address}, Subject: f.Subject,
 			Text: f.Text, HTML: f.HTML, CustomArgs: args, ReplyTo: replyTo}
 		row := outboxRow(m, account.ID)
-		row.ReplyRef = replyRef
+		row.ReplyRef, row.InvoiceIDs = replyRef, f.InvoiceIDs
 		status, err := a.deliver(ctx, m, row)
 		var appErr *temporal.ApplicationError
 		if errors.As(err, &appErr) && appErr.Type() == workflows.ErrTypeEmailRejected {

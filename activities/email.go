@@ -65,7 +65,7 @@ func (a *Activities) SendEmail(ctx context.Context, e workflows.Email) (workflow
 		ReplyTo: replyTo, PerRecipient: personal}
 
 	row := outboxRow(m, e.IDs["account_id"])
-	row.ReplyRef = replyRef
+	row.ReplyRef, row.InvoiceIDs = replyRef, e.InvoiceIDs
 	if personal != nil {
 		// An action link acts as its reader: like a sign-in link, it goes
 		// to its reader's inbox only; the outbox that admins read keeps

@@ -74,8 +74,8 @@ type Message struct {
 var templates embed.FS
 
 var (
-	textTemplates = texttemplate.Must(texttemplate.New("").Option("missingkey=zero").Funcs(texttemplate.FuncMap{"lines": lines}).ParseFS(templates, "templates/*.txt"))
-	htmlTemplates = htmltemplate.Must(htmltemplate.New("").Option("missingkey=zero").Funcs(htmltemplate.FuncMap{"lines": lines}).ParseFS(templates, "templates/*.html"))
+	textTemplates = texttemplate.Must(texttemplate.New("").Option("missingkey=zero").Funcs(texttemplate.FuncMap{"lines": lines, "cells": cells}).ParseFS(templates, "templates/*.txt"))
+	htmlTemplates = htmltemplate.Must(htmltemplate.New("").Option("missingkey=zero").Funcs(htmltemplate.FuncMap{"lines": lines, "cells": cells}).ParseFS(templates, "templates/*.html"))
 )
 
 // lines splits a multi-line fact (reasons, conditions) for a list.
@@ -85,6 +85,10 @@ func lines(s string) []string {
 	}
 	return strings.Split(s, "\n")
 }
+
+// cells splits a line of a list fact into its tab-separated cells (a
+// customer email's invoices: number, balance, due date, how late).
+func cells(line string) []string { return strings.Split(line, "\t") }
 
 // ErrUnknownKind is returned for a kind with no template.
 var ErrUnknownKind = errors.New("no template for this kind of email")

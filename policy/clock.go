@@ -51,3 +51,24 @@ func ParseDate(s string) time.Time {
 func DaysOverdue(dueDate, today time.Time) int {
 	return max(0, int(today.Sub(dueDate).Hours()/24))
 }
+
+// SendDate is the customer's calendar date of a customer email planned
+// for policy day n (after the days pauses moved it), due at due and going
+// out at now: its planned date when it goes out within its day, today
+// when it goes out later (an invoice imported late catches up today).
+// An account's emails of one date go out as one.
+func (c Clock) SendDate(issueDate time.Time, n int, due, now time.Time) time.Time {
+	if c.Day > 0 && now.Sub(due) >= c.Day {
+		return c.DateAt(issueDate, now)
+	}
+	return issueDate.AddDate(0, 0, n)
+}
+
+// CustomerEmailWindow is how long an account's email of the day waits,
+// from its first invoice, for the day's others: ten minutes of a real
+// day, whose customer steps all fall at the send hour (a batch of
+// thousands takes a minute or two to fall), and a tenth of a shorter
+// one, so that a demo's day still sends within it.
+func CustomerEmailWindow(day time.Duration) time.Duration {
+	return min(10*time.Minute, day/10)
+}

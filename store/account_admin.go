@@ -177,6 +177,7 @@ type FailedCustomerEmail struct {
 	Text       string
 	HTML       string
 	CustomArgs map[string]string
+	InvoiceIDs []string // a customer's email of the day: the invoices it listed
 }
 
 // FailedCustomerEmails lists, for each invoice of the account still
@@ -184,20 +185,26 @@ type FailedCustomerEmail struct {
 // another address than to: refused by SendGrid, or bounced or dropped
 // after it. They are what a new billing contact should receive.
 func (s *Store) FailedCustomerEmails(ctx context.Context, accountID, to string, kinds []string) ([]FailedCustomerEmail, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT DISTINCT ON (e.custom_args->>'invoice_id')
-			e.email_key, e.kind, e.subject, e.body_text, e.body_html, e.custom_args
-		FROM emails e JOIN invoices i ON i.id = e.custom_args->>'invoice_id'
-		WHERE e.account_id = $1 AND e.kind = ANY($3)
-			AND (e.status = 'rejected' OR e.delivery IN ('bounce', 'dropped'))
-			AND NOT ($2 = ANY (e.recipients))
-			AND i.status IN ('open', 'disputed') AND i.balance > 0
-		ORDER BY e.custom_args->>'invoice_id', e.id DESC`, accountID, to, kinds)
+	// The last undelivered email of each invoice still owed, once each:
+	// a customer's email of the day lists several invoices.
+	rows, err := s.Pool.Query(ctx, `SELECT DISTINCT ON (last.email_key)
+			last.email_key, last.kind, last.subject, last.body_text, last.body_html, last.custom_args, last.invoice_ids
+		FROM (SELECT DISTINCT ON (i.id) e.id, e.email_key, e.kind, e.subject, e.body_text, e.body_html, e.custom_args, e.invoice_ids
+			FROM emails e
+			CROSS JOIN LATERAL unnest(coalesce(e.invoice_ids, ARRAY[e.custom_args->>'invoice_id'])) AS listed (invoice_id)
+			JOIN invoices i ON i.id = listed.invoice_id
+			WHERE e.account_id = $1 AND e.kind = ANY($3)
+				AND (e.status = 'rejected' OR e.delivery IN ('bounce', 'dropped'))
+				AND NOT ($2 = ANY (e.recipients))
+				AND i.status IN ('open', 'disputed') AND i.balance > 0
+			ORDER BY i.id, e.id DESC) last
+		ORDER BY last.email_key`, accountID, to, kinds)
 	if err != nil {
 		return nil, fmt.Errorf("undelivered emails of %s: %w", accountID, err)
 	}
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (FailedCustomerEmail, error) {
 		var u FailedCustomerEmail
-		err := row.Scan(&u.Key, &u.Kind, &u.Subject, &u.Text, &u.HTML, &u.CustomArgs)
+		err := row.Scan(&u.Key, &u.Kind, &u.Subject, &u.Text, &u.HTML, &u.CustomArgs, &u.InvoiceIDs)
 		return u, err
 	})
 }

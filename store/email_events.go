@@ -114,7 +114,7 @@ func (s *Store) showToCredit(ctx context.Context, tx pgx.Tx, events []EmailEvent
 		keys = append(keys, e.EmailKey)
 	}
 	slices.Sort(keys)
-	rows, err := tx.Query(ctx, `SELECT email_key, kind, account_id, coalesce(custom_args->>'invoice_id', '')
+	rows, err := tx.Query(ctx, `SELECT email_key, kind, account_id, coalesce(custom_args->>'invoice_id', invoice_ids[1], '')
 		FROM emails WHERE email_key = ANY($1) AND account_id IS NOT NULL`, slices.Compact(keys))
 	if err != nil {
 		return nil, fmt.Errorf("emails of events: %w", err)

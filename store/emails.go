@@ -87,6 +87,9 @@ type NewEmail struct {
 	AccountID  string
 	// ReplyRef names the email in its reply-to address (email.Ref).
 	ReplyRef string
+	// InvoiceIDs are the invoices a customer's email of the day lists
+	// (one invoice's email names it in CustomArgs["invoice_id"]).
+	InvoiceIDs []string
 }
 
 // DeliverOnce writes m to the outbox under its key (if it is not there
@@ -183,13 +186,13 @@ func (s *Store) claimEmail(ctx context.Context, m NewEmail, args []byte, token s
 	var previous string
 	err = s.Pool.QueryRow(ctx, `WITH previous AS (SELECT status FROM emails WHERE email_key = $1)
 		INSERT INTO emails (email_key, kind, recipients, subject, body_text, body_html, custom_args, account_id,
-			status, attempts, attempt_token, sending_until, reply_ref)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, ''), 'sending', 1, $9, now() + make_interval(secs => $10), NULLIF($11, ''))
+			status, attempts, attempt_token, sending_until, reply_ref, invoice_ids)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, ''), 'sending', 1, $9, now() + make_interval(secs => $10), NULLIF($11, ''), $12)
 		ON CONFLICT (email_key) DO UPDATE SET status = 'sending', attempts = emails.attempts + 1,
 			attempt_token = EXCLUDED.attempt_token, sending_until = EXCLUDED.sending_until
 		WHERE emails.status = 'pending' OR (emails.status = 'sending' AND emails.sending_until < now())
 		RETURNING coalesce((SELECT status FROM previous), '')`,
-		m.Key, m.Kind, m.To, m.Subject, m.Text, m.HTML, args, m.AccountID, token, SendingLease.Seconds(), m.ReplyRef).Scan(&previous)
+		m.Key, m.Kind, m.To, m.Subject, m.Text, m.HTML, args, m.AccountID, token, SendingLease.Seconds(), m.ReplyRef, m.InvoiceIDs).Scan(&previous)
 	if err == nil {
 		return true, previous == EmailSending, EmailSending, nil
 	}

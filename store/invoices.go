@@ -142,11 +142,12 @@ func (s *Store) Invoice(ctx context.Context, id string) (credit.Invoice, error) 
 		}
 		return inv, err
 	}
-	// A customer step's email has the step's key: what SendGrid later
+	// A customer step's email has the step's key, or the key of the
+	// account's email of the day it went out in: what SendGrid later
 	// reported of it is the step's delivery.
 	rows, err := s.Pool.Query(ctx, `SELECT d.day, d.action, d.taken_at, d.reason, d.outcome,
 			coalesce(e.delivery, ''), coalesce(e.delivery_detail, '')
-		FROM dunning_steps d LEFT JOIN emails e ON e.email_key = d.step_key
+		FROM dunning_steps d LEFT JOIN emails e ON e.email_key = coalesce(d.email_key, d.step_key)
 		WHERE d.invoice_id = $1 ORDER BY d.taken_at, d.step_key`, id)
 	if err != nil {
 		return inv, fmt.Errorf("steps of %s: %w", id, err)
@@ -202,23 +203,48 @@ func (s *Store) RecordPlan(ctx context.Context, accountID, invoiceID, segment st
 	return nil
 }
 
-// RecordStep keeps a dunning step the workflow took, once per key.
+// RecordStep keeps a dunning step an invoice's workflow took, once, with
+// its line on the account's timeline.
 func (s *Store) RecordStep(ctx context.Context, key, invoiceID string, st credit.DunningStep) error {
+	return s.RecordSteps(ctx, []StepRow{{Key: key, InvoiceID: invoiceID, Step: st}})
+}
+
+// StepRow is a dunning step taken, under its key. EmailKey names the
+// email a customer step went out in when it is not the step's own (the
+// account's email of the day).
+type StepRow struct {
+	Key       string
+	InvoiceID string
+	EmailKey  string
+	Step      credit.DunningStep
+}
+
+// RecordSteps keeps steps taken, each once (by key), with their lines on
+// the accounts' timelines, in one transaction: the steps of a customer's
+// email of the day are recorded together.
+func (s *Store) RecordSteps(ctx context.Context, steps []StepRow) error {
 	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		var accountID, number string
-		if err := tx.QueryRow(ctx, `SELECT account_id, number FROM invoices WHERE id = $1`, invoiceID).Scan(&accountID, &number); err != nil {
-			return fmt.Errorf("step of %s: %w", invoiceID, err)
+		for _, r := range steps {
+			var accountID, number string
+			if err := tx.QueryRow(ctx, `SELECT account_id, number FROM invoices WHERE id = $1`, r.InvoiceID).Scan(&accountID, &number); err != nil {
+				return fmt.Errorf("step of %s: %w", r.InvoiceID, err)
+			}
+			st := r.Step
+			if _, err := tx.Exec(ctx, `INSERT INTO dunning_steps (step_key, invoice_id, day, action, reason, outcome, taken_at, email_key)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, '')) ON CONFLICT (step_key) DO NOTHING`,
+				r.Key, r.InvoiceID, st.Day, st.Action, st.Reason, st.Outcome, st.At, r.EmailKey); err != nil {
+				return fmt.Errorf("step of %s: %w", r.InvoiceID, err)
+			}
+			summary := fmt.Sprintf("Invoice %s: %s (day %+d of the due date)", number, humanAction(st.Action), st.Day)
+			if st.Outcome != "" {
+				summary += ": " + st.Outcome
+			}
+			entry := credit.TimelineEntry{Kind: "dunning_" + st.Action, Ref: r.InvoiceID, Summary: summary, Actor: "creditflow"}
+			if err := addTimeline(ctx, tx, accountID, r.Key, entry); err != nil {
+				return err
+			}
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO dunning_steps (step_key, invoice_id, day, action, reason, outcome, taken_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (step_key) DO NOTHING`,
-			key, invoiceID, st.Day, st.Action, st.Reason, st.Outcome, st.At); err != nil {
-			return fmt.Errorf("step of %s: %w", invoiceID, err)
-		}
-		summary := fmt.Sprintf("Invoice %s: %s (day %+d of the due date)", number, humanAction(st.Action), st.Day)
-		if st.Outcome != "" {
-			summary += ": " + st.Outcome
-		}
-		return addTimeline(ctx, tx, accountID, key, credit.TimelineEntry{Kind: "dunning_" + st.Action, Ref: invoiceID, Summary: summary, Actor: "creditflow"})
+		return nil
 	})
 }
 
@@ -291,4 +317,19 @@ func createdAt(t time.Time) time.Time {
 		return time.Now()
 	}
 	return t
+}
+
+// InvoicesOf reads the account's invoices among ids (without their steps),
+// oldest due first: a customer's email of the day re-reads what it lists.
+func (s *Store) InvoicesOf(ctx context.Context, accountID string, ids []string) ([]credit.Invoice, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT `+invoiceColumns+` FROM invoices i
+		WHERE i.account_id = $1 AND i.id = ANY($2) ORDER BY i.due_date, i.number`, accountID, ids)
+	if err != nil {
+		return nil, fmt.Errorf("invoices of %s: %w", accountID, err)
+	}
+	invs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (credit.Invoice, error) { return scanInvoice(row) })
+	if err != nil {
+		return nil, fmt.Errorf("invoices of %s: %w", accountID, err)
+	}
+	return invs, nil
 }

@@ -77,6 +77,14 @@ func (m SentMail) Text() string {
 	return m.body("text/plain", m.Personalizations[0].Substitutions)
 }
 
+// HTMLBody is the text/html body as its first recipient reads it.
+func (m SentMail) HTMLBody() string {
+	if len(m.Personalizations) == 0 {
+		return m.body("text/html", nil)
+	}
+	return m.body("text/html", m.Personalizations[0].Substitutions)
+}
+
 // TextTo is the text/plain body as one recipient reads it, with their
 // substitutions made, as SendGrid makes them; "" when they are not one.
 func (m SentMail) TextTo(address string) string {

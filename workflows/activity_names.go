@@ -46,6 +46,12 @@ const (
 	ChangeHoldActivity           = "ChangeHold"           // HoldChangeInput → HoldChanged
 	ResendToNewContactActivity   = "ResendToNewContact"   // ContactChangedInput → int (emails sent again)
 	RecordComplaintActivity      = "RecordComplaint"      // Complaint → ComplaintOpened
+
+	// One email per customer per day.
+	JoinCustomerDayActivity      = "JoinCustomerDay"      // JoinCustomerDayInput
+	ComposeCustomerEmailActivity = "ComposeCustomerEmail" // ComposeCustomerEmailInput → CustomerEmailDraft
+	SendCustomerEmailActivity    = "SendCustomerEmail"    // CustomerEmail → SentEmail
+	RecordDunningStepsActivity   = "RecordDunningSteps"   // RecordStepsInput
 )
 
 // Workflows started before activities took one input struct call them
@@ -131,6 +137,10 @@ var ActivityInputs = map[string]any{
 	ChangeHoldActivity:              HoldChangeInput{},
 	ResendToNewContactActivity:      ContactChangedInput{},
 	RecordComplaintActivity:         Complaint{},
+	JoinCustomerDayActivity:         JoinCustomerDayInput{},
+	ComposeCustomerEmailActivity:    ComposeCustomerEmailInput{},
+	SendCustomerEmailActivity:       CustomerEmail{},
+	RecordDunningStepsActivity:      RecordStepsInput{},
 }
 
 // LegacyActivities lists the names workflows started before

@@ -51,6 +51,12 @@ func registerActivityStubs(env *testsuite.TestWorkflowEnvironment) {
 		RecordConditionActivity:    func(context.Context, RecordConditionInput) error { return nil },
 		LapseApprovalActivity:      func(context.Context, LapseApprovalInput) error { return nil },
 		RecordComplaintActivity:    func(context.Context, Complaint) (ComplaintOpened, error) { return ComplaintOpened{}, nil },
+		JoinCustomerDayActivity:    func(context.Context, JoinCustomerDayInput) error { return nil },
+		ComposeCustomerEmailActivity: func(context.Context, ComposeCustomerEmailInput) (CustomerEmailDraft, error) {
+			return CustomerEmailDraft{}, nil
+		},
+		SendCustomerEmailActivity:  func(context.Context, CustomerEmail) (SentEmail, error) { return SentEmail{}, nil },
+		RecordDunningStepsActivity: func(context.Context, RecordStepsInput) error { return nil },
 	} {
 		env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}

@@ -20,6 +20,9 @@ type Email struct {
 	// IDs the email concerns, for SendGrid's custom_args:
 	// request_id, invoice_id, account_id, escalation_id.
 	IDs map[string]string `json:"ids"`
+	// InvoiceIDs are the invoices a customer's email of the day lists,
+	// kept with the outbox row (not in custom_args: SendGrid bounds them).
+	InvoiceIDs []string `json:"invoice_ids,omitempty"`
 }
 
 // Outcomes of an email, as SentEmail reports them.

@@ -272,13 +272,24 @@ func (i *invoice) reason(s *step, now time.Time) string {
 	return r
 }
 
-// take carries out one dunning step and records it.
+// take carries out one dunning step and records it. A customer step
+// joins the account's email of the day, which records it with the email
+// it went out in (GetVersion 1 of oneEmailADay); before, each invoice
+// wrote on its own.
 func (i *invoice) take(ctx workflow.Context, s *step, reason string) {
 	s.done = true
 	now := workflow.Now(ctx)
 	var outcome string
 	switch s.Action {
 	case policy.ActionCourtesyNotice, policy.ActionReminder, policy.ActionFinalNotice:
+		if workflow.GetVersion(ctx, oneEmailADay, workflow.DefaultVersion, 1) == 1 {
+			taken := DunningStep{Day: s.Day, Action: s.Label, At: &now, Reason: reason}
+			if joined, ok := i.joinCustomerDay(ctx, s, taken); ok {
+				taken.Outcome = joined
+				i.taken = append(i.taken, taken)
+				return
+			}
+		}
 		outcome = i.remind(ctx, s)
 	case policy.ActionEscalate:
 		outcome = i.escalate(ctx, fmt.Sprintf("invoice %s is %d days past due and unpaid", i.Number, i.daysPastDue(now)))
@@ -291,6 +302,37 @@ func (i *invoice) take(ctx workflow.Context, s *step, reason string) {
 	if err := workflow.ExecuteActivity(ctx, RecordDunningStepActivity, rec).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Error("dunning step not recorded", "step", rec.Key, "error", err)
 	}
+}
+
+// oneEmailADay: customer steps go out in the account's email of the day.
+const oneEmailADay = "one-email-a-day"
+
+// joinCustomerDay hands a customer step to the account's email of its
+// day. Not ok: the hand-over failed for good, and the step goes out in
+// an email of its own, as before, rather than not at all.
+func (i *invoice) joinCustomerDay(ctx workflow.Context, s *step, taken DunningStep) (string, bool) {
+	now := workflow.Now(ctx)
+	due := i.dueAt(s, now)
+	moved := 0
+	if i.plan.Day > 0 {
+		moved = int(due.Sub(s.At) / i.plan.Day)
+	}
+	issued := policy.ParseDate(i.IssueDate)
+	sendDate := i.plan.Clock().SendDate(issued, i.plan.DueDay+s.Day+moved, due, now)
+	date := sendDate.Format(time.DateOnly)
+	join := JoinCustomerDayInput{
+		Day: CustomerDayInput{AccountID: i.AccountID, Date: date, Window: policy.CustomerEmailWindow(i.plan.Day)},
+		// Days past due on the email's date: at 09:00 the policy clock of
+		// an invoice whose workflow started later in the day still reads
+		// the day before.
+		Step: CustomerStep{Key: InvoiceWorkflowID(i.ID) + "/" + stepKey(i.plan.DueDay, s), InvoiceID: i.ID,
+			Kind: customerEmail[s.Action], DaysPastDue: policy.Days(issued, sendDate) - i.plan.DueDay, Step: taken},
+	}
+	if err := workflow.ExecuteActivity(ctx, JoinCustomerDayActivity, join).Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Error("customer step not handed to the day's email", "step", join.Step.Key, "error", err)
+		return "", false
+	}
+	return "goes out in the customer's email of " + date + " (" + CustomerDayWorkflowID(i.AccountID, date) + ")", true
 }
 
 var customerEmail = map[string]string{

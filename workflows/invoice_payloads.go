@@ -127,6 +127,9 @@ type StepRecord struct {
 	Key       string      `json:"key"`
 	InvoiceID string      `json:"invoice_id"`
 	Step      DunningStep `json:"step"`
+	// EmailKey is the outbox key of the email a customer step went out
+	// in, when it is not the step's own: the account's email of the day.
+	EmailKey string `json:"email_key,omitempty"`
 }
 
 // HoldRequest puts an account on hold because of an invoice.

@@ -38,7 +38,8 @@ type invoiceSuite struct {
 	steps   []StepRecord
 	settled []string
 	acks    []Acknowledgement
-	closed  []string // escalations closed because their invoice was settled
+	joins   []JoinCustomerDayInput // customer steps handed to the account's email of the day
+	closed  []string               // escalations closed because their invoice was settled
 	updates int
 }
 
@@ -63,7 +64,7 @@ func (s *invoiceSuite) SetupTest() {
 	registerActivityStubs(s.env)
 	s.env.RegisterWorkflowWithOptions(EscalationWorkflow, workflow.RegisterOptions{Name: "EscalationWorkflow"})
 	s.segment, s.balance, s.held = policy.SegmentStandard, 100000, false
-	s.emails, s.steps, s.settled, s.acks, s.closed = nil, nil, nil, nil, nil
+	s.emails, s.steps, s.settled, s.acks, s.closed, s.joins = nil, nil, nil, nil, nil, nil
 
 	s.env.OnActivity(StartDunningActivity, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in StartDunningInput) (DunningPlan, error) {
@@ -145,6 +146,32 @@ func (s *invoiceSuite) sendsEmails(slowReminders bool) {
 		})).After(time.Hour).Return(send)
 	}
 	s.env.OnActivity(SendInvoiceEmailActivity, mock.Anything, mock.Anything).Return(send)
+	s.joinsDayEmails(slowReminders)
+}
+
+// joinsDayEmails installs a fake hand-over to the account's email of the
+// day that does what that email does for this invoice alone: re-reads the
+// balance, sends (or skips) and records the step. Slow reminders take an
+// hour, as in sendsEmails.
+func (s *invoiceSuite) joinsDayEmails(slowReminders bool) {
+	join := func(_ context.Context, in JoinCustomerDayInput) error {
+		s.joins = append(s.joins, in)
+		r := StepRecord{Key: in.Step.Key, InvoiceID: in.Step.InvoiceID, Step: in.Step.Step}
+		if s.balance == 0 {
+			r.Step.Outcome = "not sent: nothing is owed any more"
+		} else {
+			s.emails = append(s.emails, invoiceEmail{in.Step.Kind, s.calendarDay()})
+			r.Step.Outcome, r.EmailKey = "sent to billing@example.com", CustomerDayWorkflowID(in.Day.AccountID, in.Day.Date)+"/x"
+		}
+		s.steps = append(s.steps, r)
+		return nil
+	}
+	if slowReminders {
+		s.env.OnActivity(JoinCustomerDayActivity, mock.Anything, mock.MatchedBy(func(in JoinCustomerDayInput) bool {
+			return in.Step.Kind == email.KindInvoiceReminder
+		})).After(time.Hour).Return(join)
+	}
+	s.env.OnActivity(JoinCustomerDayActivity, mock.Anything, mock.Anything).Return(join)
 }
 
 func (s *invoiceSuite) calendarDay() int {
@@ -251,8 +278,11 @@ func (s *invoiceSuite) TestPromptPayerGetsOneReminderOnDay31() {
 
 // TestRefusedBillingAddressAsksTheRepForTheContact: SendGrid refuses the
 // billing address for good; the rep is asked for the right one, and the
-// step says what happened.
+// step says what happened. (An invoice that started before customer
+// emails went out as one a day writes its own; the day's email does the
+// same for its invoices: TestARefusedAddressAsksTheRepOnce.)
 func (s *invoiceSuite) TestRefusedBillingAddressAsksTheRepForTheContact() {
+	s.env.OnGetVersion(oneEmailADay, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	s.segment = policy.SegmentPrompt
 	s.env.OnActivity(SendInvoiceEmailActivity, mock.Anything, mock.MatchedBy(func(e InvoiceEmail) bool {
 		return e.Kind == email.KindInvoiceReminder
@@ -271,15 +301,75 @@ func (s *invoiceSuite) TestRefusedBillingAddressAsksTheRepForTheContact() {
 func (s *invoiceSuite) TestCustomerStepsGoOutAtNineInTheMorning() {
 	s.segment = policy.SegmentPrompt
 	var sentAt time.Time
-	s.env.OnActivity(SendInvoiceEmailActivity, mock.Anything, mock.Anything).Return(
-		func(context.Context, InvoiceEmail) (SentEmail, error) {
+	s.env.OnActivity(JoinCustomerDayActivity, mock.Anything, mock.Anything).Return(
+		func(context.Context, JoinCustomerDayInput) error {
 			sentAt = s.env.Now()
-			return SentEmail{Status: "sent"}, nil
+			return nil
 		})
 	s.payAt(s.at(32), "1000")
 	s.env.ExecuteWorkflow(InvoiceWorkflow, net30())
 	s.result()
 	s.Equal(time.Date(2025, 2, 1, 9, 0, 0, 0, time.UTC), sentAt.UTC())
+}
+
+// TestCustomerStepsJoinTheAccountsEmailOfTheirDay: each customer step is
+// handed to the account's email of its calendar day, which records it;
+// the invoice itself sends and records nothing for it. Steps of different
+// days join different emails.
+func (s *invoiceSuite) TestCustomerStepsJoinTheAccountsEmailOfTheirDay() {
+	s.segment = policy.SegmentStandard
+	s.env.OnActivity(SendInvoiceEmailActivity, mock.Anything, mock.Anything).Return(SentEmail{Status: EmailSent}, nil)
+	s.env.OnActivity(JoinCustomerDayActivity, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in JoinCustomerDayInput) error {
+			s.joins = append(s.joins, in)
+			return nil
+		})
+	s.payAt(s.at(32), "1000")
+	s.env.ExecuteWorkflow(InvoiceWorkflow, net30())
+	s.result()
+
+	s.Require().Len(s.joins, 2, "the courtesy notice and the reminder")
+	courtesy, reminder := s.joins[0], s.joins[1]
+	s.Equal(CustomerDayInput{AccountID: "acc_1", Date: "2025-01-28", Window: 10 * time.Minute}, courtesy.Day)
+	s.Equal(CustomerDayInput{AccountID: "acc_1", Date: "2025-02-01", Window: 10 * time.Minute}, reminder.Day)
+	s.Equal("invoice/inv_1/day-27-courtesy_notice", courtesy.Step.Key)
+	s.Equal(email.KindCourtesyNotice, courtesy.Step.Kind)
+	s.Equal(-3, courtesy.Step.DaysPastDue)
+	s.Equal("invoice/inv_1/day-31-reminder", reminder.Step.Key)
+	s.Equal(email.KindInvoiceReminder, reminder.Step.Kind)
+	s.Equal(1, reminder.Step.DaysPastDue)
+	s.Equal("reminder", reminder.Step.Step.Action)
+	s.Empty(s.steps, "the day's email records the steps, with the email they went out in")
+}
+
+// TestAStepMovedByADisputeJoinsTheEmailOfTheDayItFallsOn: a dispute of
+// five days moves the reminder to day 36, whose email it joins.
+func (s *invoiceSuite) TestAStepMovedByADisputeJoinsTheEmailOfTheDayItFallsOn() {
+	s.segment = policy.SegmentPrompt
+	s.sendsEmails(false)
+	dispute := DisputeInput{Dispute: Dispute{ID: "dsp_1", Reason: "wrong quantity", Department: "sales", OwnerEmail: "rep@example.com"}, By: "rep@example.com"}
+	s.updateAt(s.at(29), "default-test-workflow-id", DisputeUpdate, dispute)
+	s.updateAt(s.at(34), "default-test-workflow-id", ResolveDisputeUpdate, DisputeResolution{DisputeID: "dsp_1", Resolution: "explained"})
+	s.payAt(s.at(40), "1000")
+	s.env.ExecuteWorkflow(InvoiceWorkflow, net30())
+	s.result()
+	s.Require().Len(s.joins, 1)
+	s.Equal("2025-02-06", s.joins[0].Day.Date)
+}
+
+// TestALateImportJoinsTodaysEmail: an invoice imported after its reminder
+// day sends the reminder in the email of the day it arrives.
+func (s *invoiceSuite) TestALateImportJoinsTodaysEmail() {
+	s.segment = policy.SegmentStandard
+	s.sendsEmails(false)
+	s.payAt(s.at(1), "1000")
+	in := net30()
+	in.Invoice.IssueDate, in.Invoice.DueDate = "2024-11-01", "2024-12-01" // 61 days old on 2025-01-01
+	s.env.ExecuteWorkflow(InvoiceWorkflow, in)
+	s.result()
+	s.Require().Len(s.joins, 1, "only the latest passed customer step")
+	s.Equal("2025-01-01", s.joins[0].Day.Date)
+	s.Equal(email.KindFinalNotice, s.joins[0].Step.Kind)
 }
 
 func (s *invoiceSuite) TestPaymentWhileTheReminderIsBeingSentStopsEverything() {

@@ -33,6 +33,7 @@ func TestPayloadTypesDecodeEveryRecordedHistory(t *testing.T) {
 		"SignInEmailWorkflow":    {workflows.SignInEmailInput{}, nil}, // no result
 		"DigestWorkflow":         {workflows.DigestInput{}, workflows.DigestResult{}},
 		"ComplaintWorkflow":      {workflows.Complaint{}, nil}, // no result
+		"CustomerDayWorkflow":    {workflows.CustomerDayInput{}, nil},
 	}
 	workflowIO[workflows.PeriodicReviewWorkflowName] = [2]any{workflows.PeriodicReviewInput{}, workflows.PeriodicReviewProgress{}}
 	activityInputs := map[string][]any{ // the first names took positional arguments
@@ -60,7 +61,9 @@ func TestPayloadTypesDecodeEveryRecordedHistory(t *testing.T) {
 		"StartDunning": workflows.DunningPlan{}, "RecordComplaint": workflows.ComplaintOpened{},
 		"OpenReply": workflows.ReplyOpened{}, "PauseForReply": []string{},
 		"PlanDigest": workflows.DigestPlan{}, "ListDigestRecipients": workflows.DigestRecipients{}, "SendDigest": workflows.DigestOutcome{},
+		"ComposeCustomerEmail": workflows.CustomerEmailDraft{}, "SendCustomerEmail": workflows.SentEmail{},
 	}
+	signals := map[string]any{workflows.CustomerStepSignal: workflows.CustomerStep{}}
 	for name, result := range map[string]any{
 		workflows.ListDueReviewsActivity: workflows.DueReviews{}, workflows.StartPeriodicReviewsActivity: workflows.StartedReviews{},
 		workflows.ScorePeriodicReviewActivity: workflows.Assessment{}, workflows.ApplyReviewDecisionActivity: workflows.ReviewApplied{},
@@ -130,6 +133,10 @@ func TestPayloadTypesDecodeEveryRecordedHistory(t *testing.T) {
 				decode("child input", e.GetStartChildWorkflowExecutionInitiatedEventAttributes().GetInput(), workflows.EscalationInput{})
 			case enumspb.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED:
 				decode("child result", e.GetChildWorkflowExecutionCompletedEventAttributes().GetResult(), workflows.EscalationResult{})
+			case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
+				a := e.GetWorkflowExecutionSignaledEventAttributes()
+				require.Contains(t, signals, a.GetSignalName(), "%s: a signal nobody handles", file)
+				decode(a.GetSignalName()+" signal", a.GetInput(), signals[a.GetSignalName()])
 			case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
 				a := e.GetWorkflowExecutionUpdateAcceptedEventAttributes()
 				in := a.GetAcceptedRequest().GetInput()

@@ -64,6 +64,8 @@ func EscalationWorkflowID(escalationID string) string { return "escalation/" + e
 const (
 	DigestWorkflowName         = "DigestWorkflow"
 	PeriodicReviewWorkflowName = "PeriodicReviewWorkflow"
+	// CustomerDayWorkflowName is started by an activity (JoinCustomerDay).
+	CustomerDayWorkflowName = "CustomerDayWorkflow"
 )
 
 // DigestScheduleWorkflowID is the id of the digests the schedule starts;
@@ -126,5 +128,6 @@ func All() []Registration {
 		{Name: "AccountHoldWorkflow", Func: AccountHoldWorkflow},
 		{Name: "ContactChangedWorkflow", Func: ContactChangedWorkflow},
 		{Name: "ComplaintWorkflow", Func: ComplaintWorkflow},
+		{Name: CustomerDayWorkflowName, Func: CustomerDayWorkflow},
 	}
 }
