@@ -128,7 +128,9 @@ func TestPromptPayerGetsOneReminderOnDay31(t *testing.T) {
 	require.Equal(t, []string{"invoice_reminder"}, kinds(svc, inv.ID), "one reminder, on day 31, and nothing before or after")
 	m := svc.SendGrid.OfKind("invoice_reminder")[0]
 	require.Equal(t, []string{billing}, m.To())
-	require.Equal(t, "invoice/"+inv.ID+"/day-31-reminder", m.CustomArgs["email_key"])
+	require.True(t, strings.HasPrefix(m.CustomArgs["email_key"], "customer-day/"+account+"/"),
+		"the reminder goes out in the account's email of its day: %s", m.CustomArgs["email_key"])
+	require.Equal(t, inv.ID, m.CustomArgs["invoice_id"], "an email of one invoice names it")
 	record(t, svc, workflows.InvoiceWorkflowID(inv.ID), "invoice_prompt_paid")
 }
 

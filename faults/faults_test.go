@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -155,7 +156,7 @@ func TestPostgresDropsConnectionsDuringReminders(t *testing.T) {
 	t.Logf("terminated %d Postgres connections during the batch", terminated)
 	require.Positive(t, terminated)
 	testenv.Eventually(t, 2*time.Minute, "every final notice and escalation", func() bool {
-		return len(svc.SendGrid.OfKind("final_notice")) >= n && len(svc.SendGrid.OfKind("escalation_overdue")) >= n
+		return finalNoticesSent(t, svc) >= n && len(svc.SendGrid.OfKind("escalation_overdue")) >= n
 	})
 	audit(t, svc, "Postgres connections terminated")
 }
@@ -187,10 +188,74 @@ func TestSendGridFailuresLoseAndRepeatNothing(t *testing.T) {
 	t.Logf("SendGrid answered 401 for %s (%d attempts refused), %d scripted 429/5xx, then hung for %s (%d sends waiting at the end)",
 		outage, refused, len(bursts), hang, hung)
 	testenv.Eventually(t, 3*time.Minute, "every final notice and escalation", func() bool {
-		return len(svc.SendGrid.OfKind("final_notice")) >= n && len(svc.SendGrid.OfKind("escalation_overdue")) >= n
+		return finalNoticesSent(t, svc) >= n && len(svc.SendGrid.OfKind("escalation_overdue")) >= n
 	})
 	require.Empty(t, svc.SendGrid.OfKind("contact_missing"), "our key is not the customer's address")
 	audit(t, svc, "SendGrid 401, 429 and 5xx")
+}
+
+// TestWorkerRestartedWhileACustomersEmailIsGathered stops the worker
+// while an account's invoices hand their final notices to the customer's
+// email of the day, and again while that email gathers them, each time
+// starting it again: the customer receives one email listing every
+// invoice, and each invoice's step records it, once.
+func TestWorkerRestartedWhileACustomersEmailIsGathered(t *testing.T) {
+	// A policy day of a minute: the day's email waits for its steps six
+	// seconds at a time, longer than each outage.
+	svc := testenv.StartService(t, testenv.Options{Day: time.Minute})
+	n := 40
+	if long {
+		n = 400
+	}
+	account := importInvoices(t, svc, n, 70, "DAY")
+	ctx := context.Background()
+	stepsRecorded := func() int {
+		var k int
+		require.NoError(t, svc.Store.Pool.QueryRow(ctx, `SELECT count(*) FROM dunning_steps d JOIN invoices i ON i.id = d.invoice_id
+			WHERE i.account_id = $1 AND d.action = 'final_notice'`, account).Scan(&k))
+		return k
+	}
+	// The first invoices have planned and handed their step over: stop.
+	testenv.Eventually(t, 30*time.Second, "the first invoices planned", func() bool {
+		var planned int
+		require.NoError(t, svc.Store.Pool.QueryRow(ctx, `SELECT count(*) FROM invoices WHERE account_id = $1 AND day_zero IS NOT NULL`, account).Scan(&planned))
+		return planned > 0
+	})
+	for range 2 {
+		svc.StopWorker()
+		time.Sleep(pick(2*time.Second, 10*time.Second)) // the fault's own length
+		svc.StartWorker(t)
+		time.Sleep(500 * time.Millisecond)
+	}
+	testenv.Eventually(t, 2*time.Minute, "every final notice recorded", func() bool { return stepsRecorded() == n })
+	audit(t, svc, "worker restarted while a customer's email gathered")
+
+	var emails, invoices int
+	require.NoError(t, svc.Store.Pool.QueryRow(ctx, `SELECT count(DISTINCT d.email_key), count(*)
+		FROM dunning_steps d JOIN invoices i ON i.id = d.invoice_id
+		WHERE i.account_id = $1 AND d.action = 'final_notice' AND d.outcome LIKE 'sent to %'`, account).Scan(&emails, &invoices))
+	notices := svc.SendGrid.OfKind("final_notice")
+	t.Logf("%d final notices in %d emails (%d reached SendGrid)", invoices, emails, len(notices))
+	require.Equal(t, n, invoices, "every invoice's final notice went out")
+	listed := 0
+	for _, m := range notices {
+		listed += strings.Count(m.Text(), "\n- DAY-")
+		if !strings.Contains(m.Text(), "\n- DAY-") {
+			listed++ // an email of one invoice reads as its own
+		}
+	}
+	require.Equal(t, n, listed, "each invoice in exactly one email")
+	require.Len(t, notices, emails, "each email once")
+	require.Equal(t, 1, emails, "one email for the customer's day")
+}
+
+// finalNoticesSent counts the final notices recorded as sent: one
+// customer's notices of a day go out in one email.
+func finalNoticesSent(t *testing.T, svc *testenv.Service) int {
+	var n int
+	require.NoError(t, svc.Store.Pool.QueryRow(context.Background(),
+		`SELECT count(*) FROM dunning_steps WHERE action = 'final_notice' AND outcome LIKE 'sent to %'`).Scan(&n))
+	return n
 }
 
 func preApproval(k int, requested string) map[string]any {
