@@ -64,11 +64,19 @@ func (c Clock) SendDate(issueDate time.Time, n int, due, now time.Time) time.Tim
 	return issueDate.AddDate(0, 0, n)
 }
 
-// CustomerEmailWindow is how long an account's email of the day waits,
-// from its first invoice, for the day's others: ten minutes of a real
-// day, whose customer steps all fall at the send hour (a batch of
-// thousands takes a minute or two to fall), and a tenth of a shorter
-// one, so that a demo's day still sends within it.
-func CustomerEmailWindow(day time.Duration) time.Duration {
-	return min(10*time.Minute, day/10)
+// DefaultCustomerEmailWindow is the policy's customer_email_window_seconds
+// by default, and the window of the plans made before it was one.
+const DefaultCustomerEmailWindow = 10 * time.Minute
+
+// CustomerEmailWindow is how long an account's email of the day waits for
+// the day's other steps, a window at a time while they keep arriving:
+// the policy's window on a real day, whose customer steps all fall at
+// the send hour (a batch of thousands takes a minute or two to fall), at
+// most a tenth of a shorter one, so that a demo's day still sends within
+// it. Zero (a plan from before it was in the policy): the default.
+func CustomerEmailWindow(window, day time.Duration) time.Duration {
+	if window <= 0 {
+		window = DefaultCustomerEmailWindow
+	}
+	return min(window, day/10)
 }

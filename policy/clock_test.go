@@ -55,3 +55,19 @@ func TestDaysOverdueCountsCalendarDaysAfterTheDueDate(t *testing.T) {
 		require.Equal(t, tc.want, DaysOverdue(due, ParseDate(tc.today)), tc.today)
 	}
 }
+
+func TestACustomerEmailsDateIsItsPlannedDayOrTodayWhenLate(t *testing.T) {
+	issued := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	c := Clock{DayZero: time.Date(2025, 1, 1, 15, 0, 0, 0, time.UTC), Day: 24 * time.Hour}
+	nine := time.Date(2025, 2, 1, 9, 0, 0, 0, time.UTC) // day 31's send hour, before the clock's day 31 begins at 15:00
+	require.Equal(t, time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC), c.SendDate(issued, 31, nine, nine), "on its day: its planned date")
+	require.Equal(t, time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC), c.SendDate(issued, 31, nine, nine.Add(3*time.Hour)), "a worker hours behind: still its date")
+	late := nine.Add(50 * time.Hour)
+	require.Equal(t, c.DateAt(issued, late), c.SendDate(issued, 31, nine, late), "days late (an import catching up): today")
+}
+
+func TestTheCustomerEmailWindowIsThePolicysAtMostATenthOfADay(t *testing.T) {
+	require.Equal(t, 10*time.Minute, CustomerEmailWindow(0, 24*time.Hour), "plans from before the policy had one")
+	require.Equal(t, 5*time.Second, CustomerEmailWindow(5*time.Second, 24*time.Hour))
+	require.Equal(t, 1500*time.Millisecond, CustomerEmailWindow(10*time.Minute, 15*time.Second))
+}

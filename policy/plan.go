@@ -22,6 +22,9 @@ type Plan struct {
 	EscalationAckDays int
 	MaxPauseDays      int
 	MaxPromiseDays    int
+	// CustomerEmailWindow is how long the account's email of a day waits
+	// for its other steps (CustomerEmailWindow).
+	CustomerEmailWindow time.Duration
 }
 
 // Plan lays a segment's steps out on an invoice's policy days. Day n is
@@ -40,6 +43,8 @@ func (d Dunning) Plan(segment string, issueDate, dueDate, now time.Time, loc *ti
 		EscalationAckDays: d.EscalationAckDays,
 		MaxPauseDays:      d.MaxPauseDays,
 		MaxPromiseDays:    d.MaxPromiseDays,
+
+		CustomerEmailWindow: time.Duration(d.CustomerEmailWindowSeconds) * time.Second,
 	}
 	reminders := 0
 	for _, s := range d.Segments[segment] {

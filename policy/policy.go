@@ -105,6 +105,9 @@ type Dunning struct {
 	// when nobody in credit marks it read sooner.
 	ReplyPauseDays   int `yaml:"reply_pause_days" json:"reply_pause_days"`
 	CustomerSendHour int `yaml:"customer_send_hour" json:"customer_send_hour"`
+	// CustomerEmailWindowSeconds is how long a customer's email of the
+	// day waits for the account's other steps of the day (CustomerEmailWindow).
+	CustomerEmailWindowSeconds int `yaml:"customer_email_window_seconds" json:"customer_email_window_seconds"`
 }
 
 // Step actions.
@@ -166,15 +169,16 @@ func Default() Policy {
 					{5, ActionReminder}, {10, ActionEscalate}, {21, ActionHold}, {21, ActionFinalNotice},
 				},
 			},
-			MinPaidForSegment:   3,
-			PromptOnTimePercent: 90,
-			SlowLatePercent:     30,
-			SlowLateDays:        15,
-			EscalationAckDays:   3,
-			MaxPauseDays:        14,
-			MaxPromiseDays:      90,
-			ReplyPauseDays:      5,
-			CustomerSendHour:    9,
+			MinPaidForSegment:          3,
+			PromptOnTimePercent:        90,
+			SlowLatePercent:            30,
+			SlowLateDays:               15,
+			EscalationAckDays:          3,
+			MaxPauseDays:               14,
+			MaxPromiseDays:             90,
+			ReplyPauseDays:             5,
+			CustomerSendHour:           9,
+			CustomerEmailWindowSeconds: 600,
 		},
 		PeriodicReview: defaultPeriodicReview(),
 		Digest: Digest{
@@ -243,6 +247,9 @@ func (p Policy) Validate() error {
 	}
 	if h := p.Dunning.CustomerSendHour; h < 0 || h > 23 {
 		return fmt.Errorf("dunning.customer_send_hour: want 0..23")
+	}
+	if w := p.Dunning.CustomerEmailWindowSeconds; w < 1 || w > 3600 {
+		return fmt.Errorf("dunning.customer_email_window_seconds: want 1..3600 (an hour: the day's email waits at most six windows)")
 	}
 	if err := p.PeriodicReview.validate(p.Scoring.Bands); err != nil {
 		return err

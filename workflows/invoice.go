@@ -321,7 +321,7 @@ func (i *invoice) joinCustomerDay(ctx workflow.Context, s *step, taken DunningSt
 	sendDate := i.plan.Clock().SendDate(issued, i.plan.DueDay+s.Day+moved, due, now)
 	date := sendDate.Format(time.DateOnly)
 	join := JoinCustomerDayInput{
-		Day: CustomerDayInput{AccountID: i.AccountID, Date: date, Window: policy.CustomerEmailWindow(i.plan.Day)},
+		Day: CustomerDayInput{AccountID: i.AccountID, Date: date, Window: policy.CustomerEmailWindow(i.plan.CustomerEmailWindow, i.plan.Day)},
 		// Days past due on the email's date: at 09:00 the policy clock of
 		// an invoice whose workflow started later in the day still reads
 		// the day before.

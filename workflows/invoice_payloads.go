@@ -86,6 +86,9 @@ type DunningPlan struct {
 	EscalationAckDays int           `json:"escalation_ack_days"`
 	MaxPauseDays      int           `json:"max_pause_days"`
 	MaxPromiseDays    int           `json:"max_promise_days"`
+	// CustomerEmailWindow is the policy's wait for the account's other
+	// customer steps of a day (0 in plans made before it was one).
+	CustomerEmailWindow time.Duration `json:"customer_email_window,omitempty"`
 	// ExposureHold: this invoice pushed the account's exposure over its
 	// limit and put it on hold.
 	ExposureHold bool `json:"exposure_hold"`
@@ -103,6 +106,7 @@ func DunningPlanOf(p policy.Plan) DunningPlan {
 	out := DunningPlan{
 		Segment: p.Segment, Day: p.Clock.Day, Issued: p.Clock.DayZero, DueDay: p.DueDay,
 		EscalationAckDays: p.EscalationAckDays, MaxPauseDays: p.MaxPauseDays, MaxPromiseDays: p.MaxPromiseDays,
+		CustomerEmailWindow: p.CustomerEmailWindow,
 	}
 	for _, s := range p.Steps {
 		out.Steps = append(out.Steps, PlannedStep{Day: s.Day, Action: s.Action, Label: s.Label, At: s.At})
