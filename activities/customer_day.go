@@ -29,9 +29,9 @@ func (a *Activities) JoinCustomerDay(ctx context.Context, in workflows.JoinCusto
 }
 
 // ComposeCustomerEmail re-reads a day's invoices when the email is about
-// to go: those no longer open with a balance (paid, written off,
-// disputed since) drop out; the others are listed oldest due first, each
-// with how late its own step found it.
+// to go: those no longer open with a balance (paid, written off, disputed
+// since their step) drop out, saying why; the others are listed oldest
+// due first, each with how late its own step found it.
 func (a *Activities) ComposeCustomerEmail(ctx context.Context, in workflows.ComposeCustomerEmailInput) (workflows.CustomerEmailDraft, error) {
 	late := make(map[string]int, len(in.Steps))
 	ids := make([]string, 0, len(in.Steps))
@@ -46,21 +46,32 @@ func (a *Activities) ComposeCustomerEmail(ctx context.Context, in workflows.Comp
 		return workflows.CustomerEmailDraft{}, err
 	}
 	var draft workflows.CustomerEmailDraft
-	owed := map[string]bool{}
+	why := map[string]string{}
 	for _, inv := range invoices {
-		if inv.Status != credit.InvoiceOpen || inv.Balance.Minor == 0 {
-			continue
+		switch {
+		case inv.Status == credit.InvoiceDisputed:
+			why[inv.ID] = "the invoice is disputed"
+		case inv.Status != credit.InvoiceOpen || inv.Balance.Minor == 0:
+			why[inv.ID] = "nothing is owed any more"
+		default:
+			draft.Owed = append(draft.Owed, workflows.CustomerInvoice{
+				InvoiceID: inv.ID, Number: inv.Number, Amount: workflows.MoneyOf(inv.Amount), Balance: workflows.MoneyOf(inv.Balance),
+				DueDate: inv.DueDate, DaysPastDue: late[inv.ID],
+			})
 		}
-		owed[inv.ID] = true
-		draft.Owed = append(draft.Owed, workflows.CustomerInvoice{
-			InvoiceID: inv.ID, Number: inv.Number, Amount: workflows.MoneyOf(inv.Amount), Balance: workflows.MoneyOf(inv.Balance),
-			DueDate: inv.DueDate, DaysPastDue: late[inv.ID],
-		})
+	}
+	owed := map[string]bool{}
+	for _, inv := range draft.Owed {
+		owed[inv.InvoiceID] = true
 	}
 	for _, id := range ids {
-		if !owed[id] {
-			draft.Settled = append(draft.Settled, id)
+		if owed[id] {
+			continue
 		}
+		if why[id] == "" {
+			why[id] = "nothing is owed any more" // no such invoice of the account
+		}
+		draft.Dropped = append(draft.Dropped, workflows.DroppedInvoice{InvoiceID: id, Why: why[id]})
 	}
 	return draft, nil
 }

@@ -20,7 +20,8 @@ import (
 )
 
 // TestAnInvoicePaidBeforeTheDaysEmailDropsOutOfIt: the day's email
-// re-reads its invoices when it is about to go.
+// re-reads its invoices when it is about to go; a paid and a disputed one
+// drop out, saying why.
 func TestAnInvoicePaidBeforeTheDaysEmailDropsOutOfIt(t *testing.T) {
 	_, st := testenv.Database(t)
 	a := &activities.Activities{Store: st, Policy: policy.Default(), Day: 24 * time.Hour}
@@ -28,7 +29,12 @@ func TestAnInvoicePaidBeforeTheDaysEmailDropsOutOfIt(t *testing.T) {
 	second := credit.Invoice{ID: "inv_2", AccountID: "acc_1", Number: "2025-2", Amount: money.New(70000, "EUR"),
 		IssueDate: "2025-01-01", DueDate: "2025-01-31", CreatedBy: "analyst@example.com"}
 	require.NoError(t, st.CreateInvoice(context.Background(), second))
-	_, err := st.RecordPayment(context.Background(), first.ID, credit.Payment{ID: "pay_1", Amount: money.New(50000, "EUR"),
+	third := credit.Invoice{ID: "inv_3", AccountID: "acc_1", Number: "2025-3", Amount: money.New(9000, "EUR"),
+		IssueDate: "2025-01-01", DueDate: "2025-01-31", CreatedBy: "analyst@example.com"}
+	require.NoError(t, st.CreateInvoice(context.Background(), third))
+	_, err := st.Pool.Exec(context.Background(), `UPDATE invoices SET status = 'disputed' WHERE id = 'inv_3'`)
+	require.NoError(t, err)
+	_, err = st.RecordPayment(context.Background(), first.ID, credit.Payment{ID: "pay_1", Amount: money.New(50000, "EUR"),
 		ReceivedAt: time.Now(), By: "analyst@example.com"})
 	require.NoError(t, err)
 
@@ -37,9 +43,11 @@ func TestAnInvoicePaidBeforeTheDaysEmailDropsOutOfIt(t *testing.T) {
 		Steps: []workflows.CustomerStep{
 			{Key: "invoice/inv_1/day-31-reminder", InvoiceID: first.ID, Kind: email.KindInvoiceReminder, DaysPastDue: 1},
 			{Key: "invoice/inv_2/day-31-reminder", InvoiceID: second.ID, Kind: email.KindInvoiceReminder, DaysPastDue: 1},
+			{Key: "invoice/inv_3/day-31-reminder", InvoiceID: third.ID, Kind: email.KindInvoiceReminder, DaysPastDue: 1},
 		},
 	})
-	require.Equal(t, []string{first.ID}, draft.Settled)
+	require.Equal(t, []workflows.DroppedInvoice{{InvoiceID: first.ID, Why: "nothing is owed any more"},
+		{InvoiceID: third.ID, Why: "the invoice is disputed"}}, draft.Dropped)
 	require.Len(t, draft.Owed, 1)
 	require.Equal(t, workflows.CustomerInvoice{InvoiceID: second.ID, Number: "2025-2", Amount: workflows.MoneyOf(second.Amount),
 		Balance: workflows.MoneyOf(second.Amount), DueDate: "2025-01-31", DaysPastDue: 1}, draft.Owed[0])

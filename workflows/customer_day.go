@@ -105,16 +105,16 @@ func (d *customerDay) send(ctx workflow.Context) {
 		d.record(ctx, steps, "", nil, "not sent: "+err.Error())
 		return
 	}
-	settled := map[string]bool{}
-	for _, id := range draft.Settled {
-		settled[id] = true
+	dropped := map[string]string{}
+	for _, x := range draft.Dropped {
+		dropped[x.InvoiceID] = x.Why
 	}
 	if len(draft.Owed) == 0 {
-		d.record(ctx, steps, "", settled, "")
+		d.record(ctx, steps, "", dropped, "")
 		return
 	}
 
-	m := CustomerEmail{Key: key, AccountID: d.AccountID, Kind: mostPressing(steps, settled), Invoices: draft.Owed}
+	m := CustomerEmail{Key: key, AccountID: d.AccountID, Kind: mostPressing(steps, dropped), Invoices: draft.Owed}
 	var sent SentEmail
 	err := workflow.ExecuteActivity(ctx, SendCustomerEmailActivity, m).Get(ctx, &sent)
 	var appErr *temporal.ApplicationError
@@ -133,7 +133,7 @@ func (d *customerDay) send(ctx workflow.Context) {
 	if n := len(draft.Owed); n > 1 && err == nil {
 		outcome += fmt.Sprintf(", in one email with the account's %d invoices of the day", n)
 	}
-	d.record(ctx, steps, key, settled, outcome)
+	d.record(ctx, steps, key, dropped, outcome)
 
 	// An address refused for good is missing contact data: the rep is
 	// asked for the right one, once for the email.
@@ -146,15 +146,15 @@ func (d *customerDay) send(ctx workflow.Context) {
 	}
 }
 
-// record keeps each step with what became of it: the invoices settled
+// record keeps each step with what became of it: the invoices dropped
 // since their step were not in the email; the others went out in it
 // (emailKey, "" when no email went).
-func (d *customerDay) record(ctx workflow.Context, steps []CustomerStep, emailKey string, settled map[string]bool, outcome string) {
+func (d *customerDay) record(ctx workflow.Context, steps []CustomerStep, emailKey string, dropped map[string]string, outcome string) {
 	in := RecordStepsInput{}
 	for _, s := range steps {
 		r := StepRecord{Key: s.Key, InvoiceID: s.InvoiceID, Step: s.Step}
-		if settled[s.InvoiceID] {
-			r.Step.Outcome = "not sent: nothing is owed any more"
+		if why, ok := dropped[s.InvoiceID]; ok {
+			r.Step.Outcome = "not sent: " + why
 		} else {
 			r.Step.Outcome, r.EmailKey = outcome, emailKey
 		}
@@ -179,11 +179,11 @@ func (d *customerDay) emailKey(steps []CustomerStep) string {
 
 // mostPressing is the kind of a day's email: a final notice outweighs a
 // reminder, which outweighs a courtesy notice.
-func mostPressing(steps []CustomerStep, settled map[string]bool) string {
+func mostPressing(steps []CustomerStep, dropped map[string]string) string {
 	rank := map[string]int{email.KindCourtesyNotice: 1, email.KindInvoiceReminder: 2, email.KindFinalNotice: 3}
 	kind := email.KindCourtesyNotice
 	for _, s := range steps {
-		if !settled[s.InvoiceID] && rank[s.Kind] > rank[kind] {
+		if _, out := dropped[s.InvoiceID]; !out && rank[s.Kind] > rank[kind] {
 			kind = s.Kind
 		}
 	}

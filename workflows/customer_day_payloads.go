@@ -62,11 +62,18 @@ type CustomerInvoice struct {
 }
 
 // CustomerEmailDraft is a round's email before it goes: the invoices
-// still owed, in the order the email lists them, and those settled since
-// their step (which drop out).
+// still owed, in the order the email lists them, and those that drop out
+// (settled or disputed since their step).
 type CustomerEmailDraft struct {
 	Owed    []CustomerInvoice `json:"owed"`
-	Settled []string          `json:"settled,omitempty"`
+	Dropped []DroppedInvoice  `json:"dropped,omitempty"`
+}
+
+// DroppedInvoice is an invoice left out of the day's email, and why:
+// "nothing is owed any more", "the invoice is disputed".
+type DroppedInvoice struct {
+	InvoiceID string `json:"invoice_id"`
+	Why       string `json:"why"`
 }
 
 // CustomerEmail asks SendCustomerEmail for one email to the account's

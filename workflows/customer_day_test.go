@@ -51,7 +51,7 @@ func (s *customerDaySuite) SetupTest() {
 			var d CustomerEmailDraft
 			for _, st := range in.Steps {
 				if s.paid[st.InvoiceID] {
-					d.Settled = append(d.Settled, st.InvoiceID)
+					d.Dropped = append(d.Dropped, DroppedInvoice{InvoiceID: st.InvoiceID, Why: "nothing is owed any more"})
 					continue
 				}
 				d.Owed = append(d.Owed, CustomerInvoice{InvoiceID: st.InvoiceID, Number: "N-" + st.InvoiceID,
