@@ -156,7 +156,7 @@ func TestPostgresDropsConnectionsDuringReminders(t *testing.T) {
 	t.Logf("terminated %d Postgres connections during the batch", terminated)
 	require.Positive(t, terminated)
 	testenv.Eventually(t, 2*time.Minute, "every final notice and escalation", func() bool {
-		return finalNoticesSent(t, svc) >= n && len(svc.SendGrid.OfKind("escalation_overdue")) >= n
+		return finalNoticesSent(svc) >= n && len(svc.SendGrid.OfKind("escalation_overdue")) >= n
 	})
 	audit(t, svc, "Postgres connections terminated")
 }
@@ -188,7 +188,7 @@ func TestSendGridFailuresLoseAndRepeatNothing(t *testing.T) {
 	t.Logf("SendGrid answered 401 for %s (%d attempts refused), %d scripted 429/5xx, then hung for %s (%d sends waiting at the end)",
 		outage, refused, len(bursts), hang, hung)
 	testenv.Eventually(t, 3*time.Minute, "every final notice and escalation", func() bool {
-		return finalNoticesSent(t, svc) >= n && len(svc.SendGrid.OfKind("escalation_overdue")) >= n
+		return finalNoticesSent(svc) >= n && len(svc.SendGrid.OfKind("escalation_overdue")) >= n
 	})
 	require.Empty(t, svc.SendGrid.OfKind("contact_missing"), "our key is not the customer's address")
 	audit(t, svc, "SendGrid 401, 429 and 5xx")
@@ -250,11 +250,14 @@ func TestWorkerRestartedWhileACustomersEmailIsGathered(t *testing.T) {
 }
 
 // finalNoticesSent counts the final notices recorded as sent: one
-// customer's notices of a day go out in one email.
-func finalNoticesSent(t *testing.T, svc *testenv.Service) int {
+// customer's notices of a day go out in one email. A connection the
+// fault terminated answers an error once: none counted, asked again.
+func finalNoticesSent(svc *testenv.Service) int {
 	var n int
-	require.NoError(t, svc.Store.Pool.QueryRow(context.Background(),
-		`SELECT count(*) FROM dunning_steps WHERE action = 'final_notice' AND outcome LIKE 'sent to %'`).Scan(&n))
+	if err := svc.Store.Pool.QueryRow(context.Background(),
+		`SELECT count(*) FROM dunning_steps WHERE action = 'final_notice' AND outcome LIKE 'sent to %'`).Scan(&n); err != nil {
+		return 0
+	}
 	return n
 }
 
