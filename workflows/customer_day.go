@@ -91,11 +91,25 @@ func (d *customerDay) receive(steps workflow.ReceiveChannel) int {
 	return n
 }
 
-// send sends one email with the waiting steps' invoices that are still
-// owed and records every step with what became of it.
+// maxStepsPerEmail bounds the steps one email carries, so that what
+// crosses the workflow's boundary stays far below Temporal's 2 MB a
+// payload: an account with more invoices in a day (an ERP's backlog
+// imported at once) receives one email per thousand. (An email lists its
+// first hundred invoices one by one and counts the rest.)
+const maxStepsPerEmail = 1000
+
+// send sends the waiting steps, a thousand at most to an email.
 func (d *customerDay) send(ctx workflow.Context) {
 	steps := d.waiting
 	d.waiting = nil
+	for chunk := range slices.Chunk(steps, maxStepsPerEmail) {
+		d.sendOne(ctx, chunk)
+	}
+}
+
+// sendOne sends one email with the steps' invoices that are still owed
+// and records every step with what became of it.
+func (d *customerDay) sendOne(ctx workflow.Context, steps []CustomerStep) {
 	key := d.emailKey(steps)
 
 	var draft CustomerEmailDraft

@@ -179,6 +179,23 @@ func (s *customerDaySuite) TestStepsThatKeepArrivingAreWaitedFor() {
 	s.Equal(time.Hour, s.sentAt[0])
 }
 
+// TestAThousandStepsAtMostGoInOneEmail keeps what crosses the workflow's
+// boundary small: 2,500 invoices in a day are three emails.
+func (s *customerDaySuite) TestAThousandStepsAtMostGoInOneEmail() {
+	for batch := range 25 {
+		s.env.RegisterDelayedCallback(func() {
+			for k := range 100 {
+				s.env.SignalWorkflow(CustomerStepSignal, customerStep(fmt.Sprintf("inv_%04d", batch*100+k), email.KindInvoiceReminder))
+			}
+		}, time.Duration(batch)*time.Second)
+	}
+	s.run()
+	s.Require().Len(s.sent, 3)
+	s.Len(s.sent[0].Invoices, 1000)
+	s.Len(s.sent[2].Invoices, 500)
+	s.Len(s.recorded, 2500)
+}
+
 func (s *customerDaySuite) TestTheMostPressingStepNamesTheEmail() {
 	s.handOver(0, customerStep("inv_1", email.KindCourtesyNotice))
 	s.handOver(0, customerStep("inv_2", email.KindFinalNotice))
