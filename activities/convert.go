@@ -52,7 +52,7 @@ func conditionRows(cs []workflows.Condition) []credit.Condition {
 
 func conditionRow(c workflows.Condition) credit.Condition {
 	return credit.Condition{Type: c.Type, Amount: optionalAmount(c.Amount), ExpiresOn: c.ExpiresOn, Guarantor: c.Guarantor,
-		TermsDays: c.TermsDays, Status: c.Status, Note: c.Note, ResolvedBy: c.ResolvedBy, ResolvedAt: c.ResolvedAt}
+		TermsDays: c.TermsDays, ExpiredOn: c.ExpiredOn, Status: c.Status, Note: c.Note, ResolvedBy: c.ResolvedBy, ResolvedAt: c.ResolvedAt}
 }
 
 func decider(d workflows.Decider) credit.Decider {

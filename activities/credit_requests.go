@@ -69,6 +69,7 @@ func (a *Activities) assessment(score policy.Score, accountName string) workflow
 			ReminderAfterDays: review.ReminderAfterDays, EscalateAfterDays: review.EscalateAfterDays,
 			ExpireAfterDays: review.ExpireAfterDays, DefaultApprovalMax: review.DefaultApprovalMax,
 			ConditionsReminderDays: review.ConditionsReminderDays, ConditionsLapseDays: review.ConditionsLapseDays,
+			LetterOfCreditNoticeDays: review.LetterOfCreditNoticeDays,
 		},
 		Day:         a.Day,
 		AccountName: accountName,
@@ -90,7 +91,18 @@ func (a *Activities) CloseCreditRequest(ctx context.Context, c workflows.CloseCr
 
 // RecordCondition keeps a condition met or waived.
 func (a *Activities) RecordCondition(ctx context.Context, in workflows.RecordConditionInput) error {
-	return a.Store.RecordCondition(ctx, in.RequestID, in.N, conditionRow(in.Condition))
+	event := in.Event
+	if event == "" {
+		event = fmt.Sprintf("condition/%d/%s", in.N, in.Condition.Status)
+	}
+	return a.Store.RecordCondition(ctx, in.RequestID, in.N, event, conditionRow(in.Condition))
+}
+
+// ExpireLetterOfCredit makes a letter of credit that expired pending
+// again, if its account is open.
+func (a *Activities) ExpireLetterOfCredit(ctx context.Context, in workflows.ExpireLetterOfCreditInput) (workflows.ExpireLetterOfCreditResult, error) {
+	open, err := a.Store.ExpireLetterOfCredit(ctx, in.RequestID, in.N, in.Event, conditionRow(in.Condition))
+	return workflows.ExpireLetterOfCreditResult{Open: open}, err
 }
 
 // LapseApproval takes back an approval whose conditions were not met in

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"testing"
@@ -142,4 +143,72 @@ func TestAnApprovalWhoseDepositNeverComesLapses(t *testing.T) {
 	require.ElementsMatch(t, []string{testenv.Rep, testenv.Analyst}, svc.SendGrid.OfKind("approval_lapsed")[0].To())
 	require.Len(t, svc.SendGrid.OfKind("conditions_pending"), 8, "reminded every 7 policy days until day 56")
 	record(t, svc, workflows.CreditRequestWorkflowID(r.ID), "credit_request_conditions_lapsed")
+}
+
+// TestALetterOfCreditThatExpiresStopsOrdersUntilANewOneIsMet: policy days
+// of 2 s. A letter of credit valid until 5 days from today, met, is
+// followed: credit and the rep are told of its expiry at once (within
+// the 30 days' notice), and when it expires the condition is pending
+// again, orders stop, and they are told; the new letter, met with its
+// expiry, lets orders ship again; the account closed, the new letter's
+// expiry ends the request's workflow.
+func TestALetterOfCreditThatExpiresStopsOrdersUntilANewOneIsMet(t *testing.T) {
+	svc := testenv.StartService(t, testenv.Options{Day: 2 * time.Second})
+	r := askForPreApproval(t, svc, "50000.00")
+	inDays := func(n int) string { return time.Now().UTC().AddDate(0, 0, n).Format(time.DateOnly) }
+	resp := svc.Call(t, http.MethodPost, "/api/v1/credit-requests/"+r.ID+"/decision", testenv.Analyst, map[string]any{
+		"outcome": "approve_with_conditions", "approved_limit": eurBody("40000.00"),
+		"conditions": []any{map[string]any{"type": "letter_of_credit", "amount": eurBody("20000.00"), "expires_on": inDays(5)}},
+	})
+	require.Equal(t, http.StatusOK, resp.Status, string(resp.Body))
+	path := fmt.Sprintf("/api/v1/credit-requests/%s/conditions/0/met", r.ID)
+	for _, bad := range []struct {
+		body  map[string]any
+		field string
+	}{
+		{map[string]any{"note": "letter received", "expires_on": "next spring"}, "expires_on"},
+		{map[string]any{"note": "letter received", "expires_on": inDays(0)}, "expires_on"},
+	} {
+		p := requireProblemStatus(t, svc.Call(t, http.MethodPost, path, testenv.Analyst, bad.body), http.StatusUnprocessableEntity, "%v", bad.body)
+		require.Equal(t, bad.field, p.Errors[0].Field)
+	}
+	met := svc.Call(t, http.MethodPost, path, testenv.Analyst, map[string]any{"note": "letter received from Bank Foo"})
+	require.Equal(t, http.StatusOK, met.Status, string(met.Body))
+	require.True(t, creditCheck(t, svc, r.AccountID, "100.00").Approved)
+
+	testenv.Eventually(t, 60*time.Second, "the letter to expire", func() bool {
+		return !creditCheck(t, svc, r.AccountID, "100.00").Approved
+	})
+	check := creditCheck(t, svc, r.AccountID, "100.00")
+	require.Equal(t, "the credit approval is waiting for the letter of credit for EUR 20,000.00: no order ships until credit has it", check.Reason)
+	testenv.Eventually(t, 10*time.Second, "credit and the rep told before and at the expiry", func() bool {
+		return len(svc.SendGrid.OfKind("letter_of_credit_expiring")) == 2
+	})
+	expiring := svc.SendGrid.OfKind("letter_of_credit_expiring")
+	require.Equal(t, "Letter of credit expires on "+inDays(5)+": "+r.Prospect.Name, expiring[0].Subject)
+	require.Equal(t, "Letter of credit expired: "+r.Prospect.Name, expiring[1].Subject)
+	require.Contains(t, expiring[0].To(), testenv.Rep)
+	require.Contains(t, expiring[0].To(), testenv.Analyst, "the credit team")
+	var now credit.CreditRequest
+	svc.Call(t, http.MethodGet, "/api/v1/credit-requests/"+r.ID, testenv.Rep, nil).JSON(t, &now)
+	require.Equal(t, credit.ConditionPending, now.Decision.Conditions[0].Status)
+	require.Equal(t, inDays(5), now.Decision.Conditions[0].ExpiredOn)
+
+	p := requireProblemStatus(t, svc.Call(t, http.MethodPost, path, testenv.Analyst, map[string]any{"note": "new letter"}),
+		http.StatusUnprocessableEntity, "the new letter comes with its expiry")
+	require.Equal(t, "expires_on", p.Errors[0].Field)
+	renewed := svc.Call(t, http.MethodPost, path, testenv.Analyst, map[string]any{"note": "new letter from Bank Foo", "expires_on": inDays(12)})
+	require.Equal(t, http.StatusOK, renewed.Status, string(renewed.Body))
+	require.True(t, creditCheck(t, svc, r.AccountID, "100.00").Approved)
+
+	closed := svc.Call(t, http.MethodPatch, "/api/v1/accounts/"+r.AccountID, testenv.Admin, map[string]any{"status": "closed"})
+	require.Equal(t, http.StatusOK, closed.Status, string(closed.Body))
+	testenv.Eventually(t, 60*time.Second, "the request's workflow to end at the new letter's expiry", func() bool {
+		d, err := svc.Temporal.DescribeWorkflowExecution(context.Background(), workflows.CreditRequestWorkflowID(r.ID), "")
+		return err == nil && d.WorkflowExecutionInfo.CloseTime != nil
+	})
+	svc.Call(t, http.MethodGet, "/api/v1/credit-requests/"+r.ID, testenv.Rep, nil).JSON(t, &now)
+	require.Equal(t, credit.ConditionMet, now.Decision.Conditions[0].Status, "a closed account's letter expires unremarked")
+	require.Len(t, svc.SendGrid.OfKind("letter_of_credit_expiring"), 3, "the new letter's notice; nothing at its expiry")
+	record(t, svc, workflows.CreditRequestWorkflowID(r.ID), "credit_request_letter_of_credit_renewed")
 }

@@ -350,7 +350,7 @@ func (v *checker) condition(field string, item DecisionRequest_Conditions_Item, 
 
 // MarkConditionMet: credit has what a condition asked for.
 func (h handlers) MarkConditionMet(ctx context.Context, req MarkConditionMetRequestObject) (MarkConditionMetResponseObject, error) {
-	r, err := h.settleCondition(ctx, req.Id, req.N, workflows.ConditionMet, req.Body.Note)
+	r, err := h.settleCondition(ctx, req.Id, req.N, workflows.ConditionMet, req.Body.Note, req.Body.ExpiresOn)
 	if err != nil {
 		return nil, err
 	}
@@ -359,7 +359,7 @@ func (h handlers) MarkConditionMet(ctx context.Context, req MarkConditionMetRequ
 
 // WaiveCondition: a credit manager lets a condition go.
 func (h handlers) WaiveCondition(ctx context.Context, req WaiveConditionRequestObject) (WaiveConditionResponseObject, error) {
-	r, err := h.settleCondition(ctx, req.Id, req.N, workflows.ConditionWaived, req.Body.Note)
+	r, err := h.settleCondition(ctx, req.Id, req.N, workflows.ConditionWaived, req.Body.Note, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -367,8 +367,9 @@ func (h handlers) WaiveCondition(ctx context.Context, req WaiveConditionRequestO
 }
 
 // settleCondition sends a condition's settlement to the request's
-// workflow, which holds the approval until its conditions are settled.
-func (s *Server) settleCondition(ctx context.Context, id string, n int, status string, note *string) (credit.CreditRequest, error) {
+// workflow, which holds the approval until its conditions are settled
+// (and follows a letter of credit, with its expiry, until it expires).
+func (s *Server) settleCondition(ctx context.Context, id string, n int, status string, note, expiresOn *string) (credit.CreditRequest, error) {
 	r, err := s.readCreditRequest(ctx, id)
 	if err != nil {
 		return r, err
@@ -376,6 +377,12 @@ func (s *Server) settleCondition(ctx context.Context, id string, n int, status s
 	var v checker
 	in := workflows.ConditionInput{N: n, Status: status, By: decider(currentUser(ctx)),
 		Note: v.text("note", deref(note), status == workflows.ConditionMet)}
+	if expiresOn != nil {
+		if expires, ok := v.date("expires_on", *expiresOn); ok && !expires.After(s.Now()) {
+			v.fail("expires_on", "a letter of credit must be valid after today")
+		}
+		in.ExpiresOn = *expiresOn
+	}
 	if err := v.err(); err != nil {
 		return r, err
 	}

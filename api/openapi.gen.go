@@ -174,26 +174,27 @@ func (e Department) Valid() bool {
 
 // Defines values for EmailKind.
 const (
-	EmailKindApprovalLapsed    EmailKind = "approval_lapsed"
-	EmailKindComplaintOpened   EmailKind = "complaint_opened"
-	EmailKindConditionsPending EmailKind = "conditions_pending"
-	EmailKindContactMissing    EmailKind = "contact_missing"
-	EmailKindCourtesyNotice    EmailKind = "courtesy_notice"
-	EmailKindCreditHold        EmailKind = "credit_hold"
-	EmailKindCustomerReplied   EmailKind = "customer_replied"
-	EmailKindDisputeOpened     EmailKind = "dispute_opened"
-	EmailKindEscalationOverdue EmailKind = "escalation_overdue"
-	EmailKindFinalNotice       EmailKind = "final_notice"
-	EmailKindHoldReleased      EmailKind = "hold_released"
-	EmailKindInvoiceReminder   EmailKind = "invoice_reminder"
-	EmailKindPaymentReceived   EmailKind = "payment_received"
-	EmailKindRequestDecided    EmailKind = "request_decided"
-	EmailKindRequestReceived   EmailKind = "request_received"
-	EmailKindReviewEscalation  EmailKind = "review_escalation"
-	EmailKindReviewReminder    EmailKind = "review_reminder"
-	EmailKindSalesEscalation   EmailKind = "sales_escalation"
-	EmailKindSignIn            EmailKind = "sign_in"
-	EmailKindWeeklyDigest      EmailKind = "weekly_digest"
+	EmailKindApprovalLapsed         EmailKind = "approval_lapsed"
+	EmailKindComplaintOpened        EmailKind = "complaint_opened"
+	EmailKindConditionsPending      EmailKind = "conditions_pending"
+	EmailKindContactMissing         EmailKind = "contact_missing"
+	EmailKindCourtesyNotice         EmailKind = "courtesy_notice"
+	EmailKindCreditHold             EmailKind = "credit_hold"
+	EmailKindCustomerReplied        EmailKind = "customer_replied"
+	EmailKindDisputeOpened          EmailKind = "dispute_opened"
+	EmailKindEscalationOverdue      EmailKind = "escalation_overdue"
+	EmailKindFinalNotice            EmailKind = "final_notice"
+	EmailKindHoldReleased           EmailKind = "hold_released"
+	EmailKindInvoiceReminder        EmailKind = "invoice_reminder"
+	EmailKindLetterOfCreditExpiring EmailKind = "letter_of_credit_expiring"
+	EmailKindPaymentReceived        EmailKind = "payment_received"
+	EmailKindRequestDecided         EmailKind = "request_decided"
+	EmailKindRequestReceived        EmailKind = "request_received"
+	EmailKindReviewEscalation       EmailKind = "review_escalation"
+	EmailKindReviewReminder         EmailKind = "review_reminder"
+	EmailKindSalesEscalation        EmailKind = "sales_escalation"
+	EmailKindSignIn                 EmailKind = "sign_in"
+	EmailKindWeeklyDigest           EmailKind = "weekly_digest"
 )
 
 // Valid indicates whether the value is a known member of the EmailKind enum.
@@ -222,6 +223,8 @@ func (e EmailKind) Valid() bool {
 	case EmailKindHoldReleased:
 		return true
 	case EmailKindInvoiceReminder:
+		return true
+	case EmailKindLetterOfCreditExpiring:
 		return true
 	case EmailKindPaymentReceived:
 		return true
@@ -400,9 +403,18 @@ type ComplaintResolution struct {
 	Resolution string `json:"resolution"`
 }
 
+// ConditionMet defines model for ConditionMet.
+type ConditionMet struct {
+	// ExpiresOn A letter of credit's expiry (after today): required for the new letter after one expired; later than the current one's for a renewal.
+	ExpiresOn *string `json:"expires_on,omitempty"`
+
+	// Note How the condition was met ("deposit received on 2026-11-20, bank ref 4471").
+	Note *string `json:"note,omitempty"`
+}
+
 // ConditionSettlement defines model for ConditionSettlement.
 type ConditionSettlement struct {
-	// Note Required to mark a condition met: how ("deposit received on 2026-11-20, bank ref 4471").
+	// Note Why the condition is waived.
 	Note *string `json:"note,omitempty"`
 }
 
@@ -1070,7 +1082,7 @@ type FileCreditRequestBatchJSONRequestBody = CreditRequestBatch
 type PreviewCreditRequestJSONRequestBody = NewCreditRequest
 
 // MarkConditionMetJSONRequestBody defines body for MarkConditionMet for application/json ContentType.
-type MarkConditionMetJSONRequestBody = ConditionSettlement
+type MarkConditionMetJSONRequestBody = ConditionMet
 
 // WaiveConditionJSONRequestBody defines body for WaiveCondition for application/json ContentType.
 type WaiveConditionJSONRequestBody = ConditionSettlement

@@ -38,6 +38,9 @@ type Condition struct {
 	ExpiresOn string       `json:"expires_on,omitempty"`
 	Guarantor string       `json:"guarantor,omitempty"`
 	TermsDays int          `json:"terms_days,omitempty"`
+	// ExpiredOn is the expiry of a letter of credit that expired while it
+	// held the approval, pending again until credit has a new one.
+	ExpiredOn string `json:"expired_on,omitempty"`
 	// Status, and who settled it when, with the note.
 	Status     string     `json:"status,omitempty"`
 	Note       string     `json:"note,omitempty"`

@@ -38,6 +38,9 @@ const (
 	// missing, and hears when the approval lapses.
 	KindConditionsPending = "conditions_pending"
 	KindApprovalLapsed    = "approval_lapsed"
+	// KindLetterOfCreditExpiring tells credit and the rep that a letter
+	// of credit holding an approval expires soon, or has expired.
+	KindLetterOfCreditExpiring = "letter_of_credit_expiring"
 	// KindComplaintOpened tells a complaint's owner of it (one about an
 	// invoice is a dispute: KindDisputeOpened).
 	KindComplaintOpened = "complaint_opened"
@@ -48,7 +51,8 @@ const (
 var Kinds = []string{KindRequestReceived, KindRequestDecided, KindReviewReminder, KindReviewEscalation,
 	KindCourtesyNotice, KindInvoiceReminder, KindFinalNotice, KindSalesEscalation, KindEscalationOverdue,
 	KindCreditHold, KindHoldReleased, KindPaymentReceived, KindDisputeOpened, KindContactMissing,
-	KindWeeklyDigest, KindCustomerReplied, KindConditionsPending, KindApprovalLapsed, KindComplaintOpened, KindSignIn}
+	KindWeeklyDigest, KindCustomerReplied, KindConditionsPending, KindApprovalLapsed, KindComplaintOpened, KindSignIn,
+	KindLetterOfCreditExpiring}
 
 // Message is one rendered email.
 type Message struct {

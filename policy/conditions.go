@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // DescribeCondition says what a condition of an approval asks for, as
@@ -37,4 +38,16 @@ func DescribeCondition(typ, amount, expiresOn, guarantor string, termsDays int) 
 		return "shorter payment terms"
 	}
 	return strings.ReplaceAll(typ, "_", " ")
+}
+
+// LetterOfCreditExpiry is the instant a letter of credit valid until
+// expiresOn stops holding an approval decided at decidedAt: the end of
+// that date, UTC, with calendar days; with a shorter policy day (demos,
+// end-to-end tests) the same number of policy days after the approval.
+func LetterOfCreditExpiry(decidedAt, expiresOn time.Time, day time.Duration) time.Time {
+	if day >= 24*time.Hour || day <= 0 {
+		return expiresOn.AddDate(0, 0, 1)
+	}
+	decidedOn := decidedAt.UTC().Truncate(24 * time.Hour)
+	return Clock{DayZero: decidedAt, Day: day}.EndOfDate(decidedOn, expiresOn)
 }

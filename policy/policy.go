@@ -87,6 +87,9 @@ type Review struct {
 	// ConditionsLapseDays with one still pending.
 	ConditionsReminderDays int `yaml:"conditions_reminder_days" json:"conditions_reminder_days"`
 	ConditionsLapseDays    int `yaml:"conditions_lapse_days" json:"conditions_lapse_days"`
+	// A letter of credit that holds an approval is followed until it
+	// expires: credit and the rep hear LetterOfCreditNoticeDays before.
+	LetterOfCreditNoticeDays int `yaml:"letter_of_credit_notice_days" json:"letter_of_credit_notice_days"`
 }
 
 // Dunning is how invoices are followed up, per payment segment.
@@ -154,7 +157,7 @@ func Default() Policy {
 			OverdueDaysLoweringBand: 30,
 		},
 		Review: Review{ReminderAfterDays: 2, EscalateAfterDays: 4, ExpireAfterDays: 30, DefaultApprovalMax: 100000,
-			ConditionsReminderDays: 7, ConditionsLapseDays: 60},
+			ConditionsReminderDays: 7, ConditionsLapseDays: 60, LetterOfCreditNoticeDays: 30},
 		Dunning: Dunning{
 			Segments: map[string][]Step{
 				SegmentPrompt: {
@@ -219,6 +222,9 @@ func (p Policy) Validate() error {
 	}
 	if r.ConditionsReminderDays <= 0 || r.ConditionsLapseDays < r.ConditionsReminderDays {
 		return fmt.Errorf("review: want 0 < conditions_reminder_days <= conditions_lapse_days")
+	}
+	if r.LetterOfCreditNoticeDays <= 0 {
+		return fmt.Errorf("review: want letter_of_credit_notice_days > 0")
 	}
 	if len(p.Scoring.Bands) == 0 {
 		return fmt.Errorf("scoring.bands: at least one band")

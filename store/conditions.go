@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,24 +15,13 @@ import (
 )
 
 // RecordCondition keeps a condition's new status in its request's
-// decision, in the audit trail and on the account's timeline, once.
-func (s *Store) RecordCondition(ctx context.Context, requestID string, n int, c credit.Condition) error {
-	doc, err := json.Marshal(c)
-	if err != nil {
-		return err
-	}
+// decision, in the audit trail and on the account's timeline, once per
+// event ("condition/0/met").
+func (s *Store) RecordCondition(ctx context.Context, requestID string, n int, event string, c credit.Condition) error {
 	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		event := fmt.Sprintf("condition/%d/%s", n, c.Status)
-		tag, err := tx.Exec(ctx, `INSERT INTO decisions (request_id, event, outcome, conditions, reason, decided_by, decided_at)
-			VALUES ($1, $2, $3, jsonb_build_array($4::jsonb), $5, $6, $7) ON CONFLICT (request_id, event) DO NOTHING`,
-			requestID, event, c.Status, doc, c.Note, c.ResolvedBy, c.ResolvedAt)
-		if err != nil || tag.RowsAffected() == 0 {
+		accountID, kept, err := keepCondition(ctx, tx, requestID, n, event, c)
+		if err != nil || !kept {
 			return err // or kept by an earlier attempt
-		}
-		var accountID string
-		if err := tx.QueryRow(ctx, `UPDATE credit_requests SET decision = jsonb_set(decision, ARRAY['conditions', $2::text], $3::jsonb),
-				updated_at = now() WHERE id = $1 RETURNING account_id`, requestID, strconv.Itoa(n), doc).Scan(&accountID); err != nil {
-			return fmt.Errorf("condition %d of %s: %w", n, requestID, err)
 		}
 		summary := fmt.Sprintf("Condition met: %s (%s)", c.What(), c.Note)
 		if c.Status == credit.ConditionWaived {
@@ -43,6 +33,61 @@ func (s *Store) RecordCondition(ctx context.Context, requestID string, n int, c 
 		return addTimeline(ctx, tx, accountID, requestID+"/"+event, credit.TimelineEntry{
 			Kind: "condition_" + c.Status, Actor: c.ResolvedBy, Summary: summary, Ref: requestID})
 	})
+}
+
+// ExpireLetterOfCredit makes the n-th condition of a request, a letter of
+// credit that expired, pending again (c), once, if the account is not
+// closed; it answers whether the account was open (and the letter is
+// pending).
+func (s *Store) ExpireLetterOfCredit(ctx context.Context, requestID string, n int, event string, c credit.Condition) (bool, error) {
+	open := false
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		var status string
+		var done bool
+		err := tx.QueryRow(ctx, `SELECT a.status, EXISTS (SELECT 1 FROM decisions d WHERE d.request_id = r.id AND d.event = $2)
+			FROM credit_requests r JOIN accounts a ON a.id = r.account_id WHERE r.id = $1 FOR UPDATE OF a`,
+			requestID, event).Scan(&status, &done)
+		switch {
+		case err != nil:
+			return fmt.Errorf("letter of credit %d of %s: %w", n, requestID, err)
+		case done:
+			open = true // by an earlier attempt
+			return nil
+		case status == credit.AccountClosed:
+			return nil
+		}
+		accountID, _, err := keepCondition(ctx, tx, requestID, n, event, c)
+		if err != nil {
+			return err
+		}
+		open = true
+		return addTimeline(ctx, tx, accountID, requestID+"/"+event, credit.TimelineEntry{
+			Kind: "condition_expired", Actor: "creditflow", Ref: requestID,
+			Summary: "Letter of credit expired on " + c.ExpiredOn + ": no order ships until credit records a new one (" + c.What() + ")"})
+	})
+	return open, err
+}
+
+// keepCondition writes a condition's change to the audit trail and the
+// request's decision, once per event; it answers the request's account,
+// and whether this call kept it.
+func keepCondition(ctx context.Context, tx pgx.Tx, requestID string, n int, event string, c credit.Condition) (string, bool, error) {
+	doc, err := json.Marshal(c)
+	if err != nil {
+		return "", false, err
+	}
+	tag, err := tx.Exec(ctx, `INSERT INTO decisions (request_id, event, outcome, conditions, reason, decided_by, decided_at)
+		VALUES ($1, $2, $3, jsonb_build_array($4::jsonb), $5, $6, coalesce($7, now())) ON CONFLICT (request_id, event) DO NOTHING`,
+		requestID, event, c.Status, doc, c.Note, cmp.Or(c.ResolvedBy, "creditflow"), c.ResolvedAt)
+	if err != nil || tag.RowsAffected() == 0 {
+		return "", false, err
+	}
+	var accountID string
+	if err := tx.QueryRow(ctx, `UPDATE credit_requests SET decision = jsonb_set(decision, ARRAY['conditions', $2::text], $3::jsonb),
+			updated_at = now() WHERE id = $1 RETURNING account_id`, requestID, strconv.Itoa(n), doc).Scan(&accountID); err != nil {
+		return "", false, fmt.Errorf("condition %d of %s: %w", n, requestID, err)
+	}
+	return accountID, true, nil
 }
 
 // LapseApproval takes back an approval whose conditions were not met in

@@ -43,6 +43,7 @@ const (
 	SendDigestActivity           = "SendDigest"           // SendDigestInput → DigestOutcome
 	RecordConditionActivity      = "RecordCondition"      // RecordConditionInput
 	LapseApprovalActivity        = "LapseApproval"        // LapseApprovalInput
+	ExpireLetterOfCreditActivity = "ExpireLetterOfCredit" // ExpireLetterOfCreditInput → ExpireLetterOfCreditResult
 	ChangeHoldActivity           = "ChangeHold"           // HoldChangeInput → HoldChanged
 	ResendToNewContactActivity   = "ResendToNewContact"   // ContactChangedInput → int (emails sent again)
 	RecordComplaintActivity      = "RecordComplaint"      // Complaint → ComplaintOpened
@@ -134,6 +135,7 @@ var ActivityInputs = map[string]any{
 	SendDigestActivity:              SendDigestInput{},
 	RecordConditionActivity:         RecordConditionInput{},
 	LapseApprovalActivity:           LapseApprovalInput{},
+	ExpireLetterOfCreditActivity:    ExpireLetterOfCreditInput{},
 	ChangeHoldActivity:              HoldChangeInput{},
 	ResendToNewContactActivity:      ContactChangedInput{},
 	RecordComplaintActivity:         Complaint{},

@@ -50,8 +50,11 @@ func registerActivityStubs(env *testsuite.TestWorkflowEnvironment) {
 		ResendToNewContactActivity: func(context.Context, ContactChangedInput) (int, error) { return 0, nil },
 		RecordConditionActivity:    func(context.Context, RecordConditionInput) error { return nil },
 		LapseApprovalActivity:      func(context.Context, LapseApprovalInput) error { return nil },
-		RecordComplaintActivity:    func(context.Context, Complaint) (ComplaintOpened, error) { return ComplaintOpened{}, nil },
-		JoinCustomerDayActivity:    func(context.Context, JoinCustomerDayInput) error { return nil },
+		ExpireLetterOfCreditActivity: func(context.Context, ExpireLetterOfCreditInput) (ExpireLetterOfCreditResult, error) {
+			return ExpireLetterOfCreditResult{Open: true}, nil
+		},
+		RecordComplaintActivity: func(context.Context, Complaint) (ComplaintOpened, error) { return ComplaintOpened{}, nil },
+		JoinCustomerDayActivity: func(context.Context, JoinCustomerDayInput) error { return nil },
 		ComposeCustomerEmailActivity: func(context.Context, ComposeCustomerEmailInput) (CustomerEmailDraft, error) {
 			return CustomerEmailDraft{}, nil
 		},

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -42,6 +43,9 @@ type creditRequest struct {
 	activities activityVersion
 	// applied is what a periodic review's decision did to the account.
 	applied ReviewApplied
+	// lapseFrom is what the conditions' lapse counts from, when not the
+	// approval: a letter of credit's expiry.
+	lapseFrom string
 }
 
 func (cr *creditRequest) run(ctx workflow.Context) (CreditRequest, error) {
@@ -102,7 +106,15 @@ func (cr *creditRequest) run(ctx workflow.Context) (CreditRequest, error) {
 	// Since conditions are held, an approval with conditions waits here
 	// for them; before, the workflow ended with the approval.
 	if workflow.GetVersion(ctx, conditionsHeld, workflow.DefaultVersion, 1) == 1 && cr.pendingConditions() > 0 {
-		if err := cr.awaitConditions(ctx); err != nil {
+		if err := cr.awaitConditions(ctx, cr.Decision.DecidedAt, "conditions-reminder"); err != nil {
+			return cr.CreditRequest, err
+		}
+	}
+	// Since letters of credit are followed, an approval that one holds
+	// waits here until it expires; before, the workflow ended.
+	if _, ok := cr.nextLetterToExpire(); ok && cr.Status == StatusApprovedWithConditions &&
+		workflow.GetVersion(ctx, lettersFollowed, workflow.DefaultVersion, 1) == 1 {
+		if err := cr.followLetters(ctx); err != nil {
 			return cr.CreditRequest, err
 		}
 	}
@@ -200,11 +212,14 @@ func (cr *creditRequest) close(ctx workflow.Context, status, by, reason string) 
 	return nil
 }
 
-// notify sends one email about the request. A failed email is logged and
-// does not stop the credit process: the outbox keeps the failure for
-// whoever looks at the request.
+// notify sends one email about the request.
 func (cr *creditRequest) notify(ctx workflow.Context, step, kind string, to []string, audience string) {
-	e := Email{
+	cr.send(ctx, cr.email(ctx, step, kind, to, audience))
+}
+
+// email is an email about the request, keyed by its step.
+func (cr *creditRequest) email(ctx workflow.Context, step, kind string, to []string, audience string) Email {
+	return Email{
 		Key:      CreditRequestWorkflowID(cr.ID) + "/" + step,
 		Kind:     kind,
 		To:       to,
@@ -212,8 +227,14 @@ func (cr *creditRequest) notify(ctx workflow.Context, step, kind string, to []st
 		Facts:    cr.facts(ctx),
 		IDs:      map[string]string{"request_id": cr.ID, "account_id": cr.AccountID},
 	}
+}
+
+// send sends an email. A failed email is logged and does not stop the
+// credit process: the outbox keeps the failure for whoever looks at the
+// request.
+func (cr *creditRequest) send(ctx workflow.Context, e Email) {
 	if err := workflow.ExecuteActivity(ctx, SendEmailActivity, e).Get(ctx, nil); err != nil {
-		workflow.GetLogger(ctx).Error("email not sent", "kind", kind, "error", err)
+		workflow.GetLogger(ctx).Error("email not sent", "kind", e.Kind, "error", err)
 	}
 }
 
@@ -267,6 +288,7 @@ func (cr *creditRequest) facts(ctx workflow.Context) map[string]string {
 		f["LapsedConditions"] = strings.Join(conditionLabels(cr.lapsed()), "\n")
 		_, lapse := cr.conditionsPolicy()
 		f["LapseAfterDays"] = strconv.Itoa(lapse)
+		f["LapseFrom"] = cmp.Or(cr.lapseFrom, "the approval")
 		f["Reason"] = d.Reason
 		f["DecidedBy"] = d.DecidedBy
 	case cr.Status == StatusExpired:

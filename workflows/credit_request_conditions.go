@@ -71,12 +71,12 @@ func (cr *creditRequest) conditionsPolicy() (every, lapse int) {
 
 // awaitConditions holds an approval with conditions until credit has all
 // it asked for: the rep who asked is reminded of what is missing every
-// few policy days, and the approval lapses if a condition is still
-// pending at the end.
-func (cr *creditRequest) awaitConditions(ctx workflow.Context) error {
+// few policy days from since (reminder emails keyed by step and their
+// number), and the approval lapses if a condition is still pending at the
+// end.
+func (cr *creditRequest) awaitConditions(ctx workflow.Context, since time.Time, step string) error {
 	every, lapse := cr.conditionsPolicy()
 	day := cr.assessment.Day
-	since := cr.Decision.DecidedAt
 	lapseAt := since.Add(time.Duration(lapse) * day)
 	for k := 1; ; k++ {
 		next := since.Add(time.Duration(k*every) * day)
@@ -93,7 +93,7 @@ func (cr *creditRequest) awaitConditions(ctx workflow.Context) error {
 		if !next.Before(lapseAt) {
 			return cr.lapse(ctx)
 		}
-		cr.notify(ctx, fmt.Sprintf("conditions-reminder-%d", k), email.KindConditionsPending, []string{cr.CreatedBy}, "")
+		cr.notify(ctx, fmt.Sprintf("%s-%d", step, k), email.KindConditionsPending, []string{cr.CreatedBy}, "")
 	}
 }
 
@@ -138,8 +138,22 @@ func (cr *creditRequest) validateCondition(ctx workflow.Context, in ConditionInp
 		return conflict(fmt.Sprintf("credit request %s is %s: it has no conditions waiting", cr.ID, cr.Status))
 	case in.N < 0 || in.N >= len(cr.Decision.Conditions):
 		return invalid(fmt.Sprintf("n: the approval has %d conditions", len(cr.Decision.Conditions)))
-	case cr.Decision.Conditions[in.N].Status != ConditionPending:
-		return conflict(fmt.Sprintf("condition %d is %s already", in.N, cr.Decision.Conditions[in.N].Status))
+	}
+	c := cr.Decision.Conditions[in.N]
+	switch {
+	case in.ExpiresOn != "" && c.Type != ConditionLetterOfCredit:
+		return invalid("expires_on: only a letter of credit has an expiry")
+	case in.ExpiresOn != "" && in.Status != ConditionMet:
+		return invalid("expires_on: a letter of credit's expiry comes with the letter, met")
+	case c.Status == ConditionMet && c.Type == ConditionLetterOfCredit && in.Status == ConditionMet && in.ExpiresOn != "":
+		// A renewal of a letter that still holds: it must hold longer.
+		if in.ExpiresOn <= c.ExpiresOn {
+			return invalid(fmt.Sprintf("expires_on: the renewed letter of credit must be valid after %s, the current one's expiry", c.ExpiresOn))
+		}
+	case c.Status != ConditionPending:
+		return conflict(fmt.Sprintf("condition %d is %s already", in.N, c.Status))
+	case c.ExpiredOn != "" && in.Status == ConditionMet && in.ExpiresOn == "":
+		return invalid(fmt.Sprintf("expires_on: the new letter of credit's expiry is needed (the last one expired on %s)", c.ExpiredOn))
 	}
 	return nil
 }
@@ -155,10 +169,16 @@ func (cr *creditRequest) settleCondition(ctx workflow.Context, in ConditionInput
 	now := workflow.Now(ctx)
 	c := cr.Decision.Conditions[in.N]
 	c.Status, c.Note, c.ResolvedBy, c.ResolvedAt = in.Status, strings.TrimSpace(in.Note), in.By.Email, &now
-	cr.Decision.Conditions[in.N] = c
-	if err := workflow.ExecuteActivity(ctx, RecordConditionActivity, RecordConditionInput{RequestID: cr.ID, N: in.N, Condition: c}).Get(ctx, nil); err != nil {
+	record := RecordConditionInput{RequestID: cr.ID, N: in.N, Condition: c}
+	if in.ExpiresOn != "" {
+		// A letter of credit with its (new) expiry: one event per letter.
+		c.ExpiresOn, c.ExpiredOn = in.ExpiresOn, ""
+		record.Condition, record.Event = c, fmt.Sprintf("condition/%d/met/%s", in.N, in.ExpiresOn)
+	}
+	if err := workflow.ExecuteActivity(ctx, RecordConditionActivity, record).Get(ctx, nil); err != nil {
 		return cr.CreditRequest, err
 	}
+	cr.Decision.Conditions[in.N] = c
 	cr.UpdatedAt = now
 	return cr.CreditRequest, nil
 }

@@ -163,6 +163,9 @@ type Review struct {
 	// histories, where the defaults apply (conditionsPolicy).
 	ConditionsReminderDays int `json:"conditions_reminder_days,omitempty"`
 	ConditionsLapseDays    int `json:"conditions_lapse_days,omitempty"`
+	// Taken since letters of credit are followed; zero before, where
+	// the default applies (letterOfCreditNoticeDays).
+	LetterOfCreditNoticeDays int `json:"letter_of_credit_notice_days,omitempty"`
 }
 
 // Assessment is the result of ScoreCreditRequest: the verdict, and the
