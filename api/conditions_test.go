@@ -47,6 +47,7 @@ func TestADepositConditionRefusesCreditChecksUntilItIsMet(t *testing.T) {
 	check := creditCheck(t, svc, r.AccountID, "100.00")
 	require.False(t, check.Approved)
 	require.Equal(t, "the credit approval is waiting for the deposit of EUR 5,000.00: no order ships until credit has it", check.Reason)
+	t.Logf("credit check of EUR 100.00 before the deposit is met: approved=%v, %q", check.Approved, check.Reason)
 	var a credit.Account
 	svc.Call(t, http.MethodGet, "/api/v1/accounts/"+r.AccountID, testenv.Rep, nil).JSON(t, &a)
 	require.Equal(t, credit.AccountActive, a.Status)
@@ -79,6 +80,7 @@ func TestADepositConditionRefusesCreditChecksUntilItIsMet(t *testing.T) {
 
 	check = creditCheck(t, svc, r.AccountID, "100.00")
 	require.True(t, check.Approved, check.Reason)
+	t.Logf("credit check of EUR 100.00 after the deposit is met: approved=%v", check.Approved)
 	record(t, svc, workflows.CreditRequestWorkflowID(r.ID), "credit_request_conditions_met")
 }
 

@@ -63,6 +63,7 @@ func TestFiftyInvoicesDueTogetherGoOutInOneEmail(t *testing.T) {
 	require.NoError(t, svc.Store.Pool.QueryRow(ctx, `SELECT invoice_ids FROM emails WHERE email_key = $1`,
 		m.CustomArgs["email_key"]).Scan(&listed))
 	require.Len(t, listed, 50)
+	t.Logf("50 invoices due together: %d email to %s, %q; %d reminder steps recorded, in %d email", len(reminders), billing, m.Subject, steps, emails)
 	require.Empty(t, m.CustomArgs["invoice_id"], "the invoices are kept in the outbox, not in SendGrid's bounded custom_args")
 
 	first := workflows.InvoiceID(account, "DAY-01")
