@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -52,16 +53,29 @@ type accountData struct {
 	// CanCheckCredit: the link to the credit check is offered to the
 	// roles the API lets check an order.
 	CanCheckCredit bool
+	// Done names what the last form did, for the notice.
+	Done string
+	// Holds: credit places a hold by hand and releases the account's
+	// holds, each with a reason.
+	CanHold, CanRelease bool
+	Hold, Release       form
 }
 
 // account is an account's page, the one the weekly digest links to: what
 // GET /api/v1/accounts/{id} and its timeline answer the user, a refusal
-// included (a rep reading another rep's account reads the API's 403).
+// included (a rep reading another rep's account reads the API's 403),
+// with the forms of the user's role.
 func (d *Desk) account(c echo.Context) error {
+	return d.accountPage(c, http.StatusOK, "", form{})
+}
+
+// accountPage shows the account; failed is the form the API refused
+// (named by which), shown again with what it said.
+func (d *Desk) accountPage(c echo.Context, status int, which string, failed form) error {
 	u, _ := userOf(c)
 	ctx := c.Request().Context()
 	path := "/api/v1/accounts/" + url.PathEscape(c.Param("id"))
-	var v accountData
+	v := accountData{Done: c.QueryParam("done"), Hold: newForm(), Release: newForm()}
 	if err := d.call(ctx, u, http.MethodGet, path, nil, "", &v.A); err != nil {
 		return d.problemPage(c, err)
 	}
@@ -78,5 +92,37 @@ func (d *Desk) account(c echo.Context) error {
 	if limit := v.A.CreditLimit.Minor; limit > 0 {
 		v.HasLimit, v.Used = true, v.A.Exposure.Minor*100/limit
 	}
-	return d.render(c, http.StatusOK, "account.html", "Account: "+v.A.Name, v)
+	// A form for what the role may do (the API's x-roles) in the
+	// account's state; the API has the last word when it is sent.
+	customer := v.A.Status == credit.AccountActive || v.A.Status == credit.AccountOnHold
+	v.CanHold = customer && api.Allows(u.Role, "holdAccount")
+	v.CanRelease = v.A.Status == credit.AccountOnHold && api.Allows(u.Role, "releaseAccountHolds")
+	switch which {
+	case "hold":
+		v.Hold = failed
+	case "release":
+		v.Release = failed
+	}
+	return d.render(c, status, "account.html", "Account: "+v.A.Name, v)
+}
+
+// accountAction sends a form's body to the account's route of the API
+// that operation names: done, the page again with a notice; refused, the
+// form with the API's words, each field problem next to the field
+// fieldOf finds for it. An account not found, or a refusal of a role the
+// page offers no such form (a form posted by hand), is the API's page.
+func (d *Desk) accountAction(c echo.Context, which, operation, method, path string, body any, f form, fieldOf func(string) string) error {
+	u, _ := userOf(c)
+	err := d.call(c.Request().Context(), u, method, path, body, c.FormValue("idempotency_key"), nil)
+	var p *api.Problem
+	switch {
+	case errors.As(err, &p):
+		if p.Status == http.StatusNotFound || !api.Allows(u.Role, operation) {
+			return d.problemPage(c, err)
+		}
+		return d.accountPage(c, p.Status, which, f.withProblemAt(p, fieldOf))
+	case err != nil:
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/desk/accounts/"+url.PathEscape(c.Param("id"))+"?done="+which)
 }

@@ -107,6 +107,8 @@ func (d *Desk) Mount(e *echo.Echo) {
 	signedIn.POST("/escalations/:id/acknowledge", d.acknowledge)
 	signedIn.GET("/accounts", d.accounts)
 	signedIn.GET("/accounts/:id", d.account)
+	signedIn.POST("/accounts/:id/holds", d.holdAccount)
+	signedIn.POST("/accounts/:id/holds/release", d.releaseHolds)
 	signedIn.GET("/invoices/:id", d.invoice)
 	signedIn.POST("/invoices/:id/payments", d.recordPayment)
 	signedIn.POST("/invoices/:id/disputes", d.openDispute)
