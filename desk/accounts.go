@@ -59,6 +59,25 @@ type accountData struct {
 	// holds, each with a reason.
 	CanHold, CanRelease bool
 	Hold, Release       form
+	// Complaints: anyone who reads the account logs one (a rep, on
+	// their own accounts); its owner or credit resolves it, which the
+	// API decides when the resolution is sent. Resolve is the last
+	// resolution it refused, of the complaint Resolve.Value("complaint").
+	CanComplain bool
+	Complaint   form
+	Resolve     form
+	Departments []string
+}
+
+// InvoiceNumber is the number of one of the account's open invoices, for
+// a complaint about it; an invoice no longer open shows by its id.
+func (v accountData) InvoiceNumber(id string) string {
+	for _, inv := range v.A.OpenInvoices {
+		if inv.ID == id {
+			return inv.Number
+		}
+	}
+	return id
 }
 
 // account is an account's page, the one the weekly digest links to: what
@@ -75,7 +94,8 @@ func (d *Desk) accountPage(c echo.Context, status int, which string, failed form
 	u, _ := userOf(c)
 	ctx := c.Request().Context()
 	path := "/api/v1/accounts/" + url.PathEscape(c.Param("id"))
-	v := accountData{Done: c.QueryParam("done"), Hold: newForm(), Release: newForm()}
+	v := accountData{Done: c.QueryParam("done"), Hold: newForm(), Release: newForm(),
+		Complaint: newForm(), Resolve: newForm(), Departments: credit.Departments}
 	if err := d.call(ctx, u, http.MethodGet, path, nil, "", &v.A); err != nil {
 		return d.problemPage(c, err)
 	}
@@ -97,11 +117,16 @@ func (d *Desk) accountPage(c echo.Context, status int, which string, failed form
 	customer := v.A.Status == credit.AccountActive || v.A.Status == credit.AccountOnHold
 	v.CanHold = customer && api.Allows(u.Role, "holdAccount")
 	v.CanRelease = v.A.Status == credit.AccountOnHold && api.Allows(u.Role, "releaseAccountHolds")
+	v.CanComplain = api.Allows(u.Role, "openComplaint")
 	switch which {
 	case "hold":
 		v.Hold = failed
 	case "release":
 		v.Release = failed
+	case "complaint":
+		v.Complaint = failed
+	case "resolved":
+		v.Resolve = failed
 	}
 	return d.render(c, status, "account.html", "Account: "+v.A.Name, v)
 }

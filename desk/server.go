@@ -109,6 +109,8 @@ func (d *Desk) Mount(e *echo.Echo) {
 	signedIn.GET("/accounts/:id", d.account)
 	signedIn.POST("/accounts/:id/holds", d.holdAccount)
 	signedIn.POST("/accounts/:id/holds/release", d.releaseHolds)
+	signedIn.POST("/accounts/:id/complaints", d.logComplaint)
+	signedIn.POST("/accounts/:id/complaints/:complaint/resolve", d.resolveComplaint)
 	signedIn.GET("/invoices/:id", d.invoice)
 	signedIn.POST("/invoices/:id/payments", d.recordPayment)
 	signedIn.POST("/invoices/:id/disputes", d.openDispute)
