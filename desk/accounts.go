@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -67,7 +68,14 @@ type accountData struct {
 	Complaint   form
 	Resolve     form
 	Departments []string
+	// Change is the administration form: the fields of PATCH
+	// /api/v1/accounts/{id} that the role may change (Changeable).
+	Change     form
+	Changeable []string
 }
+
+// MayChange: the administration form has this field for the user's role.
+func (v accountData) MayChange(field string) bool { return slices.Contains(v.Changeable, field) }
 
 // InvoiceNumber is the number of one of the account's open invoices, for
 // a complaint about it; an invoice no longer open shows by its id.
@@ -118,6 +126,7 @@ func (d *Desk) accountPage(c echo.Context, status int, which string, failed form
 	v.CanHold = customer && api.Allows(u.Role, "holdAccount")
 	v.CanRelease = v.A.Status == credit.AccountOnHold && api.Allows(u.Role, "releaseAccountHolds")
 	v.CanComplain = api.Allows(u.Role, "openComplaint")
+	v.Change, v.Changeable = administrationForm(v.A), accountFields[u.Role]
 	switch which {
 	case "hold":
 		v.Hold = failed
@@ -127,6 +136,8 @@ func (d *Desk) accountPage(c echo.Context, status int, which string, failed form
 		v.Complaint = failed
 	case "resolved":
 		v.Resolve = failed
+	case "changed":
+		v.Change = failed
 	}
 	return d.render(c, status, "account.html", "Account: "+v.A.Name, v)
 }

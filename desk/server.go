@@ -107,6 +107,7 @@ func (d *Desk) Mount(e *echo.Echo) {
 	signedIn.POST("/escalations/:id/acknowledge", d.acknowledge)
 	signedIn.GET("/accounts", d.accounts)
 	signedIn.GET("/accounts/:id", d.account)
+	signedIn.POST("/accounts/:id", d.changeAccount)
 	signedIn.POST("/accounts/:id/holds", d.holdAccount)
 	signedIn.POST("/accounts/:id/holds/release", d.releaseHolds)
 	signedIn.POST("/accounts/:id/complaints", d.logComplaint)
