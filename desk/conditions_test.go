@@ -79,6 +79,7 @@ func TestAnalystApprovesWithConditionsAndWhatEachNeeds(t *testing.T) {
 
 	// Each condition's problem by its own field.
 	b.see("Please correct what is marked below.")
+	b.see("deposit amount: is required for a deposit") // the summary, in the form's words
 	for field, says := range map[string]string{
 		"deposit_amount":              "is required for a deposit",
 		"letter_of_credit_expires_on": "a letter of credit must be valid after today",
@@ -117,6 +118,14 @@ func TestAnalystApprovesWithConditionsAndWhatEachNeeds(t *testing.T) {
 	}
 	require.Equal(t, "payment terms of 15 days", terms)
 	require.Equal(t, "Dana Whitfield", guarantor)
+
+	// The account's page lists what it still waits for.
+	b.visit("/desk/accounts/" + decided.AccountID)
+	b.seePage("Account: " + r.Company)
+	b.see("Pending conditions")
+	b.see("the personal guarantee of Dana Whitfield")
+	b.see("15 days") // the payment terms the approval set
+
 	a, err := svc.Store.Account(context.Background(), decided.AccountID)
 	require.NoError(t, err)
 	require.NotNil(t, a.PaymentTermsDays)

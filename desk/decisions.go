@@ -3,6 +3,7 @@ package desk
 import (
 	"encoding/json"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -90,17 +91,25 @@ var conditionField = regexp.MustCompile(`^conditions\[(\d+)\]\.([a-z_]+)`)
 // fields: "conditions[1].expires_on" is the second ticked condition's
 // expires_on field (letter_of_credit_expires_on); anything else of a
 // condition, the conditions as a whole.
+// The summary above the form names them so too ("deposit amount", not
+// "conditions[0].amount"): the analyst never sees the body's indexes.
 func decisionProblem(f form, p *api.Problem) form {
 	ticked := f.checked("conditions")
-	return f.withProblemAt(p, func(field string) string {
+	fieldOf := func(field string) string {
 		m := conditionField.FindStringSubmatch(field)
 		if m == nil {
-			return topField(field)
+			return field
 		}
 		k, _ := strconv.Atoi(m[1])
 		if k >= len(ticked) {
 			return "conditions"
 		}
 		return ticked[k] + "_" + m[2]
-	})
+	}
+	f = f.withProblemAt(p, func(field string) string { return topField(fieldOf(field)) })
+	f.Fields = slices.Clone(f.Fields)
+	for i, e := range f.Fields {
+		f.Fields[i].Field = fieldOf(e.Field)
+	}
+	return f
 }
