@@ -56,6 +56,10 @@ type accountData struct {
 	CanCheckCredit bool
 	// Done names what the last form did, for the notice.
 	Done string
+	// Refused is what the API said of a form the page no longer offers
+	// (a release after somebody else released the holds, a resolution
+	// of a complaint resolved meanwhile), shown at the top.
+	Refused string
 	// Holds: credit places a hold by hand and releases the account's
 	// holds, each with a reason.
 	CanHold, CanRelease bool
@@ -76,6 +80,11 @@ type accountData struct {
 
 // MayChange: the administration form has this field for the user's role.
 func (v accountData) MayChange(field string) bool { return slices.Contains(v.Changeable, field) }
+
+// complaintListed: the complaint is among the account's open ones.
+func (v accountData) complaintListed(id string) bool {
+	return slices.ContainsFunc(v.A.Complaints, func(c credit.Complaint) bool { return c.ID == id })
+}
 
 // InvoiceNumber is the number of one of the account's open invoices, for
 // a complaint about it; an invoice no longer open shows by its id.
@@ -127,17 +136,21 @@ func (d *Desk) accountPage(c echo.Context, status int, which string, failed form
 	v.CanRelease = v.A.Status == credit.AccountOnHold && api.Allows(u.Role, "releaseAccountHolds")
 	v.CanComplain = api.Allows(u.Role, "openComplaint")
 	v.Change, v.Changeable = administrationForm(v.A), accountFields[u.Role]
+	shown := true
 	switch which {
 	case "hold":
-		v.Hold = failed
+		v.Hold, shown = failed, v.CanHold
 	case "release":
-		v.Release = failed
+		v.Release, shown = failed, v.CanRelease
 	case "complaint":
-		v.Complaint = failed
+		v.Complaint, shown = failed, v.CanComplain
 	case "resolved":
-		v.Resolve = failed
+		v.Resolve, shown = failed, v.complaintListed(failed.Value("complaint"))
 	case "changed":
-		v.Change = failed
+		v.Change, shown = failed, len(v.Changeable) > 0
+	}
+	if !shown {
+		v.Refused = failed.Problem
 	}
 	return d.render(c, status, "account.html", "Account: "+v.A.Name, v)
 }

@@ -2,6 +2,7 @@ package desk_test
 
 import (
 	"context"
+	"net/http"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -72,4 +73,27 @@ func TestRepLogsAComplaintAboutAnInvoiceAndCreditResolvesIt(t *testing.T) {
 	inv, err = svc.Store.Invoice(context.Background(), invoice)
 	require.NoError(t, err)
 	require.Equal(t, credit.InvoiceOpen, inv.Status, "the invoice's follow-up resumes")
+
+	// A complaint about no invoice, resolved by its owner while the
+	// analyst's page is open: the analyst's resolution is the API's
+	// conflict, said on the page.
+	rep.visit("/desk/accounts/" + account)
+	rep.typeInto("What the customer complains of", "the driver was rude at the gate")
+	rep.typeInto("Owner's email", testenv.SalesManager)
+	rep.press("Log the complaint")
+	rep.see("The complaint is logged; its owner is told.")
+	rep.see("the driver was rude at the gate (sales)")
+	analyst.visit("/desk/accounts/" + account)
+	analyst.see("the driver was rude at the gate")
+	open, err := svc.Store.OpenComplaints(context.Background(), account)
+	require.NoError(t, err)
+	require.Len(t, open, 1)
+	resp := svc.Call(t, http.MethodPost, "/api/v1/complaints/"+open[0].ID+"/resolve", testenv.SalesManager,
+		map[string]any{"resolution": "apologised to the customer"})
+	require.Equal(t, http.StatusOK, resp.Status, string(resp.Body))
+	analyst.typeInto("How it was resolved", "spoke to the haulier")
+	analyst.press("Resolve")
+	analyst.see("Conflict with the current state: complaint " + open[0].ID + " is already resolved")
+	analyst.see("No open complaints.")
+	analyst.see("apologised to the customer") // the timeline
 }

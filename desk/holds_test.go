@@ -63,6 +63,19 @@ func TestAnalystHoldsAnAccountByHandAndReleasesIt(t *testing.T) {
 	a, err := svc.Store.Account(context.Background(), account)
 	require.NoError(t, err)
 	require.Equal(t, credit.AccountActive, a.Status)
+
+	// Held again; a credit manager releases it while the page is open:
+	// the analyst's release is the API's conflict, said on the page.
+	b.typeInto("Why hold the account", "cheque bounced")
+	b.press("Put on hold")
+	b.see("cheque bounced")
+	resp := svc.Call(t, http.MethodPost, "/api/v1/accounts/"+account+"/holds/release", testenv.CreditManager,
+		map[string]any{"reason": "the cheque cleared on the second try"})
+	require.Equal(t, http.StatusOK, resp.Status, string(resp.Body))
+	b.typeInto("Why release them", "paid in cash")
+	b.press("Release the holds")
+	b.see("Conflict with the current state: the account has no hold to release")
+	b.see("No credit holds.")
 }
 
 // TestOnlyCreditSeesTheHoldControls: everybody who reads the account sees
