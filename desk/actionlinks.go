@@ -149,7 +149,7 @@ func (d *Desk) decideByLink(c echo.Context) error {
 	var p *api.Problem
 	switch {
 	case errors.As(err, &p):
-		return d.requestLinkPage(c, p.Status, t, u, token, f.withProblem(p))
+		return d.requestLinkPage(c, p.Status, t, u, token, decisionProblem(f, p))
 	case err != nil:
 		return err
 	}

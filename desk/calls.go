@@ -129,12 +129,16 @@ func (f form) Error(name string) string { return f.Errors[name] }
 // field of "approved_limit.amount" is the form's approved_limit. A
 // problem naming no field is the form's own.
 func (f form) withProblem(p *api.Problem) form {
-	return f.withProblemAt(p, func(field string) string {
-		if i := strings.IndexAny(field, ".["); i > 0 {
-			return field[:i]
-		}
-		return field
-	})
+	return f.withProblemAt(p, topField)
+}
+
+// topField is the body's top field of a problem's field: the form's
+// field where the form's fields are the body's.
+func topField(field string) string {
+	if i := strings.IndexAny(field, ".["); i > 0 {
+		return field[:i]
+	}
+	return field
 }
 
 // withProblemAt is withProblem for a form whose fields fieldOf finds

@@ -79,6 +79,7 @@ func TestRepFilesAPreApprovalAfterSeeingItsScoreAndAnAnalystDecidesIt(t *testing
 	analyst.choose("approve with conditions")
 	analyst.replace("Approved limit (EUR)", "40000.00")
 	analyst.choose("personal guarantee")
+	analyst.typeInto("Guarantor's name", "Robin Hale")
 	analyst.typeInto("Reason", "young customer relationship")
 	analyst.press("Record the decision")
 	analyst.see("Your decision is recorded.")
@@ -86,7 +87,7 @@ func TestRepFilesAPreApprovalAfterSeeingItsScoreAndAnAnalystDecidesIt(t *testing
 	rep.visit("/desk/requests")
 	rep.seePage("My requests")
 	rep.see("approved with conditions")
-	rep.see("EUR 40,000.00 with the personal guarantee (pending)")
+	rep.see("EUR 40,000.00 with the personal guarantee of Robin Hale (pending)")
 	rep.screenshot("request-decided")
 }
 

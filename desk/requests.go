@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -50,9 +49,8 @@ type requestData struct {
 	Settled             string
 	Form                form
 	// Choices for the decision form, and the conditions ticked.
-	Outcomes   []string
-	Conditions []string
-	Checked    []string
+	Outcomes []string
+	Checked  []string
 	// FormAction is where the decision form goes; Link, on the page an
 	// emailed action link opens, is that link (actionlinks.go).
 	FormAction string
@@ -95,7 +93,7 @@ func (d *Desk) requestView(ctx context.Context, u credit.User, id string, f form
 		R: r, Age: d.ageOf(r), CanDecide: canDecide, Form: f, Settle: newForm(),
 		CanSettle: canSettle, CanWaive: canSettle && u.Role == credit.RoleCreditManager,
 		Outcomes:   []string{credit.OutcomeApprove, credit.OutcomeApproveWithConditions, credit.OutcomeDecline},
-		Conditions: credit.Conditions, Checked: f.checked("conditions"),
+		Checked:    f.checked("conditions"),
 		FormAction: "/desk/requests/" + url.PathEscape(r.ID) + "/decision",
 	}, name, nil
 }
@@ -111,40 +109,11 @@ func (d *Desk) decide(c echo.Context) error {
 	var p *api.Problem
 	switch {
 	case errors.As(err, &p):
-		return d.requestPage(c, p.Status, f.withProblem(p), false)
+		return d.requestPage(c, p.Status, decisionProblem(f, p), false)
 	case err != nil:
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/desk/requests/"+url.PathEscape(id)+"?decided=1")
-}
-
-// decisionForm is the decision form as sent, and the API's body for it.
-func decisionForm(c echo.Context) (form, api.DecisionRequest) {
-	f := newForm()
-	for _, name := range []string{"outcome", "approved_limit", "reason"} {
-		f.Values[name] = strings.TrimSpace(c.FormValue(name))
-	}
-	params, _ := c.FormParams()
-	conditions := params["conditions"]
-	f.Values["conditions"] = strings.Join(conditions, ",")
-
-	body := api.DecisionRequest{Outcome: api.Outcome(f.Values["outcome"])}
-	if amount := f.Values["approved_limit"]; amount != "" {
-		body.ApprovedLimit = &api.Money{Amount: amount, Currency: c.FormValue("currency")}
-	}
-	if len(conditions) > 0 {
-		// The form names the conditions by type; the analyst marks
-		// what each needs met on the request's page.
-		cs := make([]api.DecisionRequest_Conditions_Item, len(conditions))
-		for i, c := range conditions {
-			_ = cs[i].FromConditionType(api.ConditionType(c)) // a string always encodes
-		}
-		body.Conditions = &cs
-	}
-	if reason := f.Values["reason"]; reason != "" {
-		body.Reason = &reason
-	}
-	return f, body
 }
 
 // settleCondition sends a condition's settlement (met, or waived by a
