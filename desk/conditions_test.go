@@ -131,3 +131,43 @@ func TestAnalystApprovesWithConditionsAndWhatEachNeeds(t *testing.T) {
 	require.NotNil(t, a.PaymentTermsDays)
 	require.Equal(t, 15, *a.PaymentTermsDays)
 }
+
+// TestAnalystRecordsALetterOfCreditAndItsRenewal: a letter of credit is
+// marked met with the day it is valid until; once met, the request's
+// page takes its renewal, which must hold longer than the letter it
+// renews (the API's word shows), and the condition then shows the
+// renewal's expiry.
+func TestAnalystRecordsALetterOfCreditAndItsRenewal(t *testing.T) {
+	t.Parallel()
+	svc := testenv.StartService(t, testenv.Options{})
+	r := askForPreApproval(t, svc, testenv.Rep, "50000.00")
+	until, earlier, renewal := time.Now().UTC().AddDate(0, 3, 0).Format(time.DateOnly),
+		time.Now().UTC().AddDate(0, 2, 0).Format(time.DateOnly), time.Now().UTC().AddDate(1, 0, 0).Format(time.DateOnly)
+	resp := svc.Call(t, http.MethodPost, "/api/v1/credit-requests/"+r.ID+"/decision", testenv.Analyst, map[string]any{
+		"outcome": "approve_with_conditions", "approved_limit": map[string]any{"amount": "40000.00", "currency": "EUR"},
+		"conditions": []any{map[string]any{"type": "letter_of_credit", "amount": map[string]any{"amount": "20000.00", "currency": "EUR"}, "expires_on": until}},
+	})
+	require.Equal(t, http.StatusOK, resp.Status, string(resp.Body))
+
+	b := openBrowser(t, svc)
+	b.signInWithToken(svc.Token(testenv.Analyst))
+	b.visit("/desk/requests/" + r.ID)
+	b.seePage("Credit request: " + r.Company)
+	b.see("the letter of credit for EUR 20,000.00 valid until " + until + ": pending")
+	b.typeInto("How it was met (or why waived)", "letter from Bank Foo received")
+	b.run("pick the letter's last day", chromedp.SetValue(fieldLabelled("The letter is valid until"), until))
+	b.press("Mark met")
+	b.see("The condition is settled.")
+	b.see("the letter of credit for EUR 20,000.00 valid until " + until + ": met")
+
+	b.typeInto("The renewal received", "renewal from Bank Foo")
+	b.run("pick an earlier day", chromedp.SetValue(fieldLabelled("The renewed letter is valid until"), earlier))
+	b.press("Record the renewal")
+	b.see("the renewed letter of credit must be valid after " + until)
+	b.typeInto("The renewal received", "renewal from Bank Foo")
+	b.run("pick a later day", chromedp.SetValue(fieldLabelled("The renewed letter is valid until"), renewal))
+	b.press("Record the renewal")
+	b.see("The condition is settled.")
+	b.see("the letter of credit for EUR 20,000.00 valid until " + renewal + ": met")
+	require.Equal(t, renewal, readRequest(t, svc, r.ID).Decision.Conditions[0].ExpiresOn)
+}

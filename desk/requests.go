@@ -125,10 +125,14 @@ func (d *Desk) settleCondition(c echo.Context) error {
 	if verb != "met" && verb != "waive" {
 		return d.errorPage(c, http.StatusNotFound, "Not found", "There is no page at this address.")
 	}
-	f := formOf(c, "note")
+	f := formOf(c, "note", "expires_on")
 	id, n := c.Param("id"), c.Param("n")
 	path := "/api/v1/credit-requests/" + url.PathEscape(id) + "/conditions/" + url.PathEscape(n) + "/" + verb
-	err := d.call(c.Request().Context(), u, http.MethodPost, path, map[string]string{"note": f.Values["note"]}, c.FormValue("idempotency_key"), nil)
+	body := map[string]string{"note": f.Values["note"]}
+	if verb == "met" && f.Values["expires_on"] != "" {
+		body["expires_on"] = f.Values["expires_on"] // a letter of credit's
+	}
+	err := d.call(c.Request().Context(), u, http.MethodPost, path, body, c.FormValue("idempotency_key"), nil)
 	var p *api.Problem
 	switch {
 	case errors.As(err, &p) && p.Status != http.StatusNotFound:
