@@ -272,3 +272,44 @@ func TestANewBillingEmailReceivesTheReminderThatBounced(t *testing.T) {
 	require.Equal(t, m.CustomArgs["email_key"]+"/to/"+address, again[0].CustomArgs["email_key"])
 	record(t, svc, id, "contact_changed_resent")
 }
+
+// TestAReassignedAccountsOpenEscalationIsTheNewRepsToAcknowledge: an
+// escalation still waiting when the account changes hands moves with it:
+// the new rep lists and acknowledges it, the old one (who no longer sees
+// the account) cannot, and the move is on the timeline.
+func TestAReassignedAccountsOpenEscalationIsTheNewRepsToAcknowledge(t *testing.T) {
+	t.Parallel()
+	svc := testenv.StartService(t, testenv.Options{Day: time.Second})
+	account := newAccount(t, svc, 100000, 0)
+	inv := issueInvoice(t, svc, account, "2025-0009", "800.00", 26)
+	waitForEmails(t, svc, inv.ID, 4)
+	escalationID := svc.SendGrid.OfKind("sales_escalation")[0].CustomArgs["escalation_id"]
+	require.NotEmpty(t, escalationID)
+
+	resp := svc.Call(t, http.MethodPatch, "/api/v1/accounts/"+account, testenv.Admin, map[string]any{"sales_rep": testenv.OtherRep})
+	require.Equal(t, http.StatusOK, resp.Status, string(resp.Body))
+	require.Equal(t, [][]string{{escalationID}},
+		pagesOf(t, svc, testenv.OtherRep, "/api/v1/escalations?status=open&status=overdue", func(e credit.Escalation) string { return e.ID }))
+
+	ack := func(user string) testenv.Response {
+		return svc.Call(t, http.MethodPost, "/api/v1/escalations/"+escalationID+"/acknowledge", user, map[string]any{"note": "I have the account now"})
+	}
+	requireProblemStatus(t, ack(testenv.Rep), http.StatusForbidden, "the old rep")
+	resp = ack(testenv.OtherRep)
+	require.Equal(t, http.StatusOK, resp.Status, string(resp.Body))
+	var e credit.Escalation
+	resp.JSON(t, &e)
+	require.Equal(t, credit.EscalationAcknowledged, e.Status)
+	require.Equal(t, testenv.OtherRep, e.SalesRep)
+
+	var timeline struct{ Items []credit.TimelineEntry }
+	svc.Call(t, http.MethodGet, "/api/v1/accounts/"+account+"/timeline?limit=200", testenv.Analyst, nil).JSON(t, &timeline)
+	var changed []string
+	for _, en := range timeline.Items {
+		if en.Kind == "account_changed" {
+			changed = append(changed, en.Summary)
+		}
+	}
+	require.Equal(t, []string{"Changed by " + testenv.Admin + ": sales rep from " + testenv.Rep + " to " + testenv.OtherRep +
+		"; 1 open escalation(s) moved to " + testenv.OtherRep}, changed)
+}

@@ -39,6 +39,7 @@ func (h handlers) AcknowledgeEscalation(ctx context.Context, req AcknowledgeEsca
 	if !strings.EqualFold(e.SalesRep, ack.By.Email) {
 		return nil, forbidden("only the account's sales rep acknowledges its escalations")
 	}
+	ack.Rep = e.SalesRep // moved with the account when it was reassigned
 	switch e.Status {
 	case credit.EscalationAcknowledged:
 		return nil, conflict(fmt.Sprintf("escalation %s is already acknowledged", e.ID))

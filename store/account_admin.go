@@ -131,9 +131,19 @@ func (s *Store) ChangeAccount(ctx context.Context, id, by string, c AccountChang
 			_, err := tx.Exec(ctx, `UPDATE accounts SET `+column+` = $2, updated_at = now() WHERE id = $1`, id, value)
 			return err
 		}
-		if c.SalesRep != nil {
+		if c.SalesRep != nil && *c.SalesRep != before.SalesRep {
 			if err := set("sales_rep", *c.SalesRep, "sales rep", before.SalesRep); err != nil {
 				return err
+			}
+			// The old rep no longer sees the account: what is still asked
+			// of them is asked of the new one.
+			moved, err := tx.Exec(ctx, `UPDATE escalations SET sales_rep = $2 WHERE account_id = $1 AND status IN ('open', 'overdue')`,
+				id, *c.SalesRep)
+			if err != nil {
+				return err
+			}
+			if n := moved.RowsAffected(); n > 0 {
+				what = append(what, fmt.Sprintf("%d open escalation(s) moved to %s", n, *c.SalesRep))
 			}
 		}
 		if c.BillingEmail != nil {

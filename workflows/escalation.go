@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -103,8 +104,8 @@ func (e *escalation) registerHandlers(ctx workflow.Context) error {
 // validateAcknowledgement: the account's rep acknowledges once, and
 // pauses customer reminders for at most the policy's days.
 func (e *escalation) validateAcknowledgement(ctx workflow.Context, ack Acknowledgement) error {
-	if e.opened && !strings.EqualFold(ack.By.Email, e.SalesRep) {
-		return forbidden("only the account's sales rep " + e.SalesRep + " acknowledges this escalation")
+	if rep := cmp.Or(ack.Rep, e.SalesRep); e.opened && !strings.EqualFold(ack.By.Email, rep) {
+		return forbidden("only the account's sales rep " + rep + " acknowledges this escalation")
 	}
 	if e.ack != nil {
 		return conflict(fmt.Sprintf("escalation %s is already acknowledged", e.ID))

@@ -51,6 +51,9 @@ type Acknowledgement struct {
 	Note       string  `json:"note"`
 	PauseUntil string  `json:"pause_until,omitempty"`
 	By         Decider `json:"by"`
+	// Rep is the escalation's rep as the API found it: the account's new
+	// rep when it was reassigned since the escalation was opened.
+	Rep string `json:"rep,omitempty"`
 }
 
 // OpenEscalationInput records an escalation to the account's sales rep.
