@@ -80,15 +80,19 @@ type customerDay struct {
 // receive takes the steps that have arrived and counts the new ones.
 func (d *customerDay) receive(steps workflow.ReceiveChannel) int {
 	n := 0
-	var s CustomerStep
-	for steps.ReceiveAsync(&s) {
+	for {
+		// A fresh value each time: decoding into the last one would keep
+		// its At pointer (and what the new step leaves out).
+		var s CustomerStep
+		if !steps.ReceiveAsync(&s) {
+			return n
+		}
 		if !d.seen[s.Key] {
 			d.seen[s.Key] = true
 			d.waiting = append(d.waiting, s)
 			n++
 		}
 	}
-	return n
 }
 
 // maxStepsPerEmail bounds the steps one email carries, so that what

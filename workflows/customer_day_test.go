@@ -196,6 +196,30 @@ func (s *customerDaySuite) TestAThousandStepsAtMostGoInOneEmail() {
 	s.Len(s.recorded, 2500)
 }
 
+// TestStepsArrivingTogetherKeepTheirOwnTimes: steps received in one go
+// are recorded each with the moment it was taken and its own reason,
+// never the last one's.
+func (s *customerDaySuite) TestStepsArrivingTogetherKeepTheirOwnTimes() {
+	first, second := customerStep("inv_1", email.KindInvoiceReminder), customerStep("inv_2", email.KindInvoiceReminder)
+	at1, at2 := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC), time.Date(2025, 3, 1, 9, 0, 3, 0, time.UTC)
+	first.Step.At, first.Step.Reason = &at1, "the customer's day-31 reminder"
+	second.Step.At = &at2
+	s.env.RegisterDelayedCallback(func() {
+		s.env.SignalWorkflow(CustomerStepSignal, first)
+		s.env.SignalWorkflow(CustomerStepSignal, second)
+	}, 0)
+	s.run()
+	s.Require().Len(s.recorded, 2)
+	got := map[string]DunningStep{}
+	for _, r := range s.recorded {
+		got[r.InvoiceID] = r.Step
+	}
+	s.Equal(at1, *got["inv_1"].At)
+	s.Equal(at2, *got["inv_2"].At)
+	s.Equal("the customer's day-31 reminder", got["inv_1"].Reason)
+	s.Empty(got["inv_2"].Reason)
+}
+
 func (s *customerDaySuite) TestTheMostPressingStepNamesTheEmail() {
 	s.handOver(0, customerStep("inv_1", email.KindCourtesyNotice))
 	s.handOver(0, customerStep("inv_2", email.KindFinalNotice))
