@@ -15,15 +15,16 @@ import (
 
 // sizes are how big each path is: the figures, or -quick's.
 type sizes struct {
-	requests            int // 1: pre-approvals posted
-	requestClients      int // 1: clients posting them at once
-	batch               int // 2: invoices whose reminder falls due in the same second
-	batchAccounts       int // 2: accounts they are spread over
-	bigAccount          int // 3: open invoices of the big account
-	decisions           int // 5: decisions sent at once
-	imported            int // 4: invoices imported
-	apiImportMiB        int // 4: the size of the import the API reads
-	calls               int // 3: calls of each kind per account
+	requests            int           // 1: pre-approvals posted
+	requestClients      int           // 1: clients posting them at once
+	batch               int           // 2: invoices whose reminder falls due in the same second
+	batchAccounts       int           // 2: accounts they are spread over
+	batchWindow         time.Duration // 2: the customer email window (-window)
+	bigAccount          int           // 3: open invoices of the big account
+	decisions           int           // 5: decisions sent at once
+	imported            int           // 4: invoices imported
+	apiImportMiB        int           // 4: the size of the import the API reads
+	calls               int           // 3: calls of each kind per account
 	importBatch         int
 	importAccounts      int
 	importConcurrency   int
