@@ -169,16 +169,19 @@ func (cr *creditRequest) settleCondition(ctx workflow.Context, in ConditionInput
 	now := workflow.Now(ctx)
 	c := cr.Decision.Conditions[in.N]
 	c.Status, c.Note, c.ResolvedBy, c.ResolvedAt = in.Status, strings.TrimSpace(in.Note), in.By.Email, &now
-	record := RecordConditionInput{RequestID: cr.ID, N: in.N, Condition: c}
+	record := RecordConditionInput{RequestID: cr.ID, N: in.N}
 	if in.ExpiresOn != "" {
 		// A letter of credit with its (new) expiry: one event per letter.
 		c.ExpiresOn, c.ExpiredOn = in.ExpiresOn, ""
-		record.Condition, record.Event = c, fmt.Sprintf("condition/%d/met/%s", in.N, in.ExpiresOn)
+		record.Event = fmt.Sprintf("condition/%d/met/%s", in.N, in.ExpiresOn)
 	}
+	record.Condition = c
+	// Settled before it is kept, as since conditions were held: the wait
+	// for them ends in this workflow task (its timer cancelled in it).
+	cr.Decision.Conditions[in.N] = c
 	if err := workflow.ExecuteActivity(ctx, RecordConditionActivity, record).Get(ctx, nil); err != nil {
 		return cr.CreditRequest, err
 	}
-	cr.Decision.Conditions[in.N] = c
 	cr.UpdatedAt = now
 	return cr.CreditRequest, nil
 }
