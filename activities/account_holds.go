@@ -5,10 +5,13 @@ import (
 	"errors"
 	"maps"
 	"strings"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/creditflow/creditflow/credit"
 	"github.com/creditflow/creditflow/email"
+	"github.com/creditflow/creditflow/policy"
 	"github.com/creditflow/creditflow/store"
 	"github.com/creditflow/creditflow/workflows"
 )
@@ -50,8 +53,10 @@ func (a *Activities) ChangeHold(ctx context.Context, in workflows.HoldChangeInpu
 // ResendToNewContact sends the customer emails that did not reach the
 // account's old billing address again, to the new one: each under a key
 // of its own (the first email's key and the address), so a retry sends
-// nothing twice. The message is the one that failed, as it was written;
-// the customer's reply to it is read like any other. A new address that
+// nothing twice. An invoice's own email is the one that failed, as it
+// was written; an account's email of the day is written again with its
+// invoices as they stand now, those paid since dropping out. The
+// customer's reply to it is read like any other. A new address that
 // fails too is recorded like any rejected email, and the rep hears of it
 // again when SendGrid reports it.
 func (a *Activities) ResendToNewContact(ctx context.Context, in workflows.ContactChangedInput) (int, error) {
@@ -68,15 +73,13 @@ func (a *Activities) ResendToNewContact(ctx context.Context, in workflows.Contac
 	}
 	resent := 0
 	for _, f := range failed {
-		e := workflows.Email{Key: f.Key + "/to/" + in.Address, Kind: f.Kind}
-		_, replyTo, replyRef := a.replyTo(e)
-		args := maps.Clone(f.CustomArgs)
-		args["email_key"] = e.Key
-		m := email.Message{Key: e.Key, Kind: f.Kind, From: a.From, To: []string{in.Address}, Subject: f.Subject,
-			Text: f.Text, HTML: f.HTML, CustomArgs: args, ReplyTo: replyTo}
-		row := outboxRow(m, account.ID)
-		row.ReplyRef, row.InvoiceIDs = replyRef, f.InvoiceIDs
-		status, err := a.deliver(ctx, m, row)
+		key := f.Key + "/to/" + in.Address
+		var status string
+		if len(f.InvoiceIDs) > 1 {
+			status, err = a.resendDay(ctx, account, f, key)
+		} else {
+			status, err = a.resendAsWritten(ctx, account, f, key)
+		}
 		var appErr *temporal.ApplicationError
 		if errors.As(err, &appErr) && appErr.Type() == workflows.ErrTypeEmailRejected {
 			continue // recorded as rejected; the other invoices' emails still go
@@ -89,4 +92,43 @@ func (a *Activities) ResendToNewContact(ctx context.Context, in workflows.Contac
 		}
 	}
 	return resent, nil
+}
+
+// resendAsWritten sends an invoice's own email that failed again, as it
+// was written, to the account's billing address.
+func (a *Activities) resendAsWritten(ctx context.Context, account credit.Account, f store.FailedCustomerEmail, key string) (string, error) {
+	e := workflows.Email{Key: key, Kind: f.Kind}
+	_, replyTo, replyRef := a.replyTo(e)
+	args := maps.Clone(f.CustomArgs)
+	args["email_key"] = key
+	m := email.Message{Key: key, Kind: f.Kind, From: a.From, To: []string{account.BillingEmail}, Subject: f.Subject,
+		Text: f.Text, HTML: f.HTML, CustomArgs: args, ReplyTo: replyTo}
+	row := outboxRow(m, account.ID)
+	row.ReplyRef, row.InvoiceIDs = replyRef, f.InvoiceIDs
+	return a.deliver(ctx, m, row)
+}
+
+// resendDay writes an account's email of the day again, to its billing
+// address, listing the invoices it listed that are still owed, each as
+// late as it is today; none left, it sends nothing.
+func (a *Activities) resendDay(ctx context.Context, account credit.Account, f store.FailedCustomerEmail, key string) (string, error) {
+	invoices, err := a.Store.InvoicesOf(ctx, account.ID, f.InvoiceIDs)
+	if err != nil {
+		return "", err
+	}
+	today := time.Now().UTC()
+	var owed []workflows.CustomerInvoice
+	for _, inv := range invoices {
+		if inv.Status != credit.InvoiceOpen || inv.Balance.Minor == 0 {
+			continue
+		}
+		owed = append(owed, workflows.CustomerInvoice{InvoiceID: inv.ID, Number: inv.Number,
+			Amount: workflows.MoneyOf(inv.Amount), Balance: workflows.MoneyOf(inv.Balance), DueDate: inv.DueDate,
+			DaysPastDue: int(today.Sub(policy.ParseDate(inv.DueDate)).Hours() / 24)})
+	}
+	if len(owed) == 0 {
+		return "", nil
+	}
+	sent, err := a.SendCustomerEmail(ctx, workflows.CustomerEmail{Key: key, AccountID: account.ID, Kind: f.Kind, Invoices: owed})
+	return sent.Status, err
 }

@@ -273,6 +273,55 @@ func TestANewBillingEmailReceivesTheReminderThatBounced(t *testing.T) {
 	record(t, svc, id, "contact_changed_resent")
 }
 
+// TestANewBillingEmailReceivesTheDaysEmailAsItStandsNow: the day's
+// email listing two invoices bounced; one is paid since; the new billing
+// address receives that email again, once, listing only the invoice
+// still owed.
+func TestANewBillingEmailReceivesTheDaysEmailAsItStandsNow(t *testing.T) {
+	t.Parallel()
+	svc := testenv.StartService(t, testenv.Options{Day: 15 * time.Second, Webhooks: true})
+	account := newAccount(t, svc, 1_000_000, 0)
+	issued := time.Now().UTC().AddDate(0, 0, -35).Format(time.DateOnly)
+	var lines []map[string]any
+	for _, number := range []string{"TWO-1", "TWO-2"} {
+		lines = append(lines, map[string]any{"account_id": account, "number": number, "amount": eurBody("300.00"), "issue_date": issued})
+	}
+	resp := svc.Call(t, http.MethodPost, "/api/v1/invoices/import", testenv.Admin, lines)
+	require.Equal(t, http.StatusOK, resp.Status, string(resp.Body))
+	testenv.Eventually(t, time.Minute, "the day's reminder", func() bool {
+		return len(svc.SendGrid.OfKind(email.KindInvoiceReminder)) == 1
+	})
+	m := svc.SendGrid.OfKind(email.KindInvoiceReminder)[0]
+	require.Contains(t, m.Subject, "2 invoices")
+	now := time.Now()
+	resp = svc.PostEvents(t, []map[string]any{m.Event("bounce", "ev-two", now)}, now)
+	require.Equal(t, http.StatusOK, resp.Status, string(resp.Body))
+	pay(t, svc, workflows.InvoiceID(account, "TWO-1"), "300.00")
+
+	const address = "payables@acme.example"
+	resp = svc.Call(t, http.MethodPatch, "/api/v1/accounts/"+account, testenv.Rep, map[string]any{"billing_email": address})
+	require.Equal(t, http.StatusOK, resp.Status, string(resp.Body))
+	testenv.Eventually(t, 30*time.Second, "the day's email sent again", func() bool {
+		for _, sent := range svc.SendGrid.OfKind(email.KindInvoiceReminder) {
+			if sent.To()[0] == address {
+				return true
+			}
+		}
+		return false
+	})
+	var again []testenv.SentMail
+	for _, sent := range svc.SendGrid.OfKind(email.KindInvoiceReminder) {
+		if sent.To()[0] == address {
+			again = append(again, sent)
+		}
+	}
+	require.Len(t, again, 1)
+	require.Equal(t, m.CustomArgs["email_key"]+"/to/"+address, again[0].CustomArgs["email_key"])
+	require.Contains(t, again[0].Text(), "TWO-2")
+	require.NotContains(t, again[0].Text(), "TWO-1", "paid since the email bounced")
+	require.Equal(t, workflows.InvoiceID(account, "TWO-2"), again[0].CustomArgs["invoice_id"], "one invoice: its own reminder's wording")
+}
+
 // TestAReassignedAccountsOpenEscalationIsTheNewRepsToAcknowledge: an
 // escalation still waiting when the account changes hands moves with it:
 // the new rep lists and acknowledges it, the old one (who no longer sees
