@@ -337,8 +337,14 @@ func TestACustomerReplyPausesRemindersUntilItIsRead(t *testing.T) {
 	require.NotContains(t, resumed.NextStep.Reason, "waiting")
 	waitForEmails(t, svc, inv.ID, 2)
 	require.Equal(t, []string{"courtesy_notice", "invoice_reminder"}, kinds(svc, inv.ID))
-	steps := readInvoice(t, svc, inv.ID).StepsTaken
-	require.True(t, steps[len(steps)-1].At.After(readAt.Add(-time.Second)), "the reminder went out after the reply was read")
+	// The day's email records its steps once it has gone.
+	var steps []credit.DunningStep
+	testenv.Eventually(t, 10*time.Second, "the reminder's step recorded", func() bool {
+		steps = readInvoice(t, svc, inv.ID).StepsTaken
+		return len(steps) == 2
+	})
+	require.Equal(t, "reminder", steps[1].Action)
+	require.True(t, steps[1].At.After(readAt.Add(-time.Second)), "the reminder went out after the reply was read (at %s): %+v", readAt, steps)
 	require.Len(t, svc.SendGrid.OfKind("customer_replied"), 1, "the rep was told once")
 	require.Len(t, listReplies(t, svc, testenv.Admin, ""), 1, "one reply, however often SendGrid posts it")
 
