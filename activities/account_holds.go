@@ -116,7 +116,7 @@ func (a *Activities) resendDay(ctx context.Context, account credit.Account, f st
 	if err != nil {
 		return "", err
 	}
-	today := time.Now().UTC()
+	today := time.Now().UTC().Truncate(24 * time.Hour)
 	var owed []workflows.CustomerInvoice
 	for _, inv := range invoices {
 		if inv.Status != credit.InvoiceOpen || inv.Balance.Minor == 0 {
@@ -124,7 +124,7 @@ func (a *Activities) resendDay(ctx context.Context, account credit.Account, f st
 		}
 		owed = append(owed, workflows.CustomerInvoice{InvoiceID: inv.ID, Number: inv.Number,
 			Amount: workflows.MoneyOf(inv.Amount), Balance: workflows.MoneyOf(inv.Balance), DueDate: inv.DueDate,
-			DaysPastDue: int(today.Sub(policy.ParseDate(inv.DueDate)).Hours() / 24)})
+			DaysPastDue: policy.Days(policy.ParseDate(inv.DueDate), today)})
 	}
 	if len(owed) == 0 {
 		return "", nil
